@@ -1,0 +1,143 @@
+"""Checks that need the whole scenario: unique names and references between sections.
+
+Each check returns messages of the form ``field.path: what is wrong; what is expected``. References into the grid
+(bus and branch names) are checked once the grid is loaded (:mod:`energyhub.grid`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from energyhub.scenario.schema import (
+    BatteryAsset,
+    BiogasAsset,
+    ElectrolyserAsset,
+    H2StorageAsset,
+    ReinforcementAsset,
+    Scenario,
+)
+
+
+def closest(name: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean X?)' hint, or '' when nothing is close."""
+    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def unknown(kind: str, name: str, choices: Iterable[str]) -> str:
+    choices = sorted(set(choices))
+    listing = ", ".join(f"'{c}'" for c in choices[:12]) + (" …" if len(choices) > 12 else "")
+    return f"unknown {kind} '{name}'{closest(name, choices)}; expected one of: {listing or 'none defined'}"
+
+
+def _duplicates(section: str, names: list[str]) -> Iterator[str]:
+    for name, count in Counter(names).items():
+        if count > 1:
+            first = names.index(name)
+            second = names.index(name, first + 1)
+            yield f"{section}[{second}].name: duplicate name '{name}' (also {section}[{first}]); names must be unique"
+
+
+def check_references(scenario: Scenario, solvers_dir: Path) -> list[str]:
+    """Every problem between sections of a scenario, as messages naming the field path."""
+    problems: list[str] = []
+    problems += _duplicates("grid.segments", [s.name for s in scenario.grid.segments])
+    problems += _duplicates("grid.ties", [t.name for t in scenario.grid.ties])
+    problems += _duplicates("hubs", [h.name for h in scenario.hubs])
+    problems += _duplicates("groups", [g.name for g in scenario.groups])
+    problems += _duplicates("assets", [a.name for a in scenario.assets])
+    problems += _duplicates("links", [link.name for link in scenario.links])
+    zones = [m.zone for m in scenario.markets]
+    for zone, count in Counter(zones).items():
+        if count > 1:
+            problems.append(f"markets: zone '{zone}' is defined {count} times; one market per zone")
+    segments = {s.name for s in scenario.grid.segments}
+    hubs = {h.name for h in scenario.hubs}
+    groups = {g.name for g in scenario.groups}
+    for i, seg in enumerate(scenario.grid.segments):
+        if seg.zone not in zones:
+            problems.append(f"grid.segments[{i}].zone: {unknown('price zone', seg.zone, zones)} (markets[].zone)")
+    for i, tie in enumerate(scenario.grid.ties):
+        for end in ("from_bus", "to_bus"):
+            seg_name = getattr(tie, end).split("/", 1)[0]
+            if seg_name not in segments:
+                problems.append(f"grid.ties[{i}].{end}: {unknown('segment', seg_name, segments)}")
+    for i, hub in enumerate(scenario.hubs):
+        if "/" not in hub.bus:
+            problems.append(f"hubs[{i}].bus: '{hub.bus}' is not of the form 'segment/bus name'")
+        elif hub.segment not in segments:
+            problems.append(f"hubs[{i}].bus: {unknown('segment', hub.segment, segments)}")
+        group = hub.connection.group
+        if group is not None and group not in groups:
+            problems.append(f"hubs[{i}].connection.group: {unknown('group', group, groups)} (groups[].name)")
+    for i, grp in enumerate(scenario.groups):
+        for j, member in enumerate(grp.hubs):
+            if member not in hubs:
+                problems.append(f"groups[{i}].hubs[{j}]: {unknown('hub', member, hubs)}")
+    problems += _check_assets(scenario, hubs, segments)
+    for i, link in enumerate(scenario.links):
+        for end in ("from_hub", "to_hub"):
+            if getattr(link, end) not in hubs:
+                problems.append(f"links[{i}].{end}: {unknown('hub', getattr(link, end), hubs)}")
+    presets = sorted(p.stem for p in solvers_dir.glob("*.opt"))
+    if scenario.solver.preset not in presets:
+        choice = unknown("solver preset", scenario.solver.preset, presets)
+        problems.append(f"solver.preset: {choice} (files *.opt in {solvers_dir})")
+    return problems
+
+
+def _check_assets(scenario: Scenario, hubs: set[str], segments: set[str]) -> list[str]:
+    problems: list[str] = []
+    for i, asset in enumerate(scenario.assets):
+        where = f"assets[{i}]"
+        if isinstance(asset, ReinforcementAsset):
+            seg_name = asset.branch.split("/", 1)[0]
+            if "/" not in asset.branch or seg_name not in segments:
+                problems.append(f"{where}.branch: '{asset.branch}' must be 'segment/branch name' of a known segment")
+            continue
+        if asset.hub not in hubs:
+            problems.append(f"{where}.hub: {unknown('hub', asset.hub, hubs)}")
+        if isinstance(asset, BatteryAsset):
+            problems += _check_battery(where, asset)
+        elif isinstance(asset, ElectrolyserAsset) and asset.part_load:
+            problems += _check_part_load(where, asset)
+        elif isinstance(asset, BiogasAsset) and asset.units.upper == 0:
+            problems.append(f"{where}.units.max: the biogas asset can have no unit; set units.max ≥ 1 or remove it")
+        elif isinstance(asset, H2StorageAsset) and asset.capacity_kg.upper == 0:
+            problems.append(f"{where}.capacity_kg.max: the storage can hold nothing; set max > 0 or remove it")
+    return problems
+
+
+def _check_battery(where: str, battery: BatteryAsset) -> list[str]:
+    problems = []
+    lo, hi = battery.min_duration_h, battery.max_duration_h
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(f"{where}.min_duration_h: {lo:g} h is above max_duration_h {hi:g} h")
+    if battery.build_or_not and battery.energy_mwh.min <= battery.energy_mwh.existing:
+        problems.append(
+            f"{where}.energy_mwh.min: build_or_not needs a minimum size above the existing "
+            f"{battery.energy_mwh.existing:g} MWh (the size built if the battery is built)"
+        )
+    return problems
+
+
+def _check_part_load(where: str, electrolyser: ElectrolyserAsset) -> list[str]:
+    points = sorted(electrolyser.part_load or [], key=lambda p: p.load_frac)
+    fracs = [p.load_frac for p in points]
+    if len(set(fracs)) != len(fracs):
+        return [f"{where}.part_load: two points have the same load_frac"]
+    if fracs[-1] != 1.0:
+        return [f"{where}.part_load: the curve must end at load_frac 1.0 (full load, kwh_per_kg there)"]
+    # hydrogen output per MW of stack at each point, with the origin: must be concave (non-increasing slopes)
+    xs = [0.0, *fracs]
+    ys = [0.0, *(1000.0 * f / p.kwh_per_kg for f, p in zip(fracs, points, strict=True))]
+    slopes = [(ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k]) for k in range(len(xs) - 1)]
+    if any(slopes[k + 1] > slopes[k] + 1e-9 for k in range(len(slopes) - 1)):
+        return [
+            f"{where}.part_load: the curve gives a non-concave hydrogen output (efficiency must not rise "
+            "with load); use kwh_per_kg that do not fall as load_frac rises"
+        ]
+    return []

@@ -1,0 +1,405 @@
+"""Scenario format v1: the pydantic models of a scenario YAML file.
+
+Every quantity carries its unit in its name (``import_mw``, ``capex_eur_per_mwh``, ``kwh_per_kg``). A time series
+field (type :data:`Series`) is either a constant or a reference ``file.csv#column`` / ``file.parquet#column``
+relative to the scenario file. Sizes of assets are ranges on the *total* capacity: ``existing`` is already built
+and costs nothing, capacity above it costs ``capex_…`` and is annualised over ``lifetime_years``.
+
+The format is documented with an annotated example in ``docs/scenario-format.md``; ``energyhub schema`` exports
+it as JSON Schema.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Name = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        max_length=64,
+        description="An identifier: letters, digits, '-' and '_' (no dots: names appear in dotted sweep paths).",
+    ),
+]
+Series = Annotated[
+    float | str,
+    Field(
+        description="A constant, or a time series 'file.csv#column' / 'file.parquet#column' relative to the "
+        "scenario file.",
+        union_mode="left_to_right",
+    ),
+]
+NonNeg = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Efficiency = Annotated[float, Field(gt=0, le=1, description="A fraction in (0, 1].")]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Lifetime = Annotated[int, Field(ge=1, le=100, description="Economic lifetime in years.")]
+FixedOm = Annotated[float, Field(ge=0, le=100, description="Fixed O&M per year, % of capex.")]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys are errors (with the closest known key suggested)."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+# --------------------------------------------------------------------------------------------------- time
+class Aggregation(Strict):
+    """Representative-period aggregation (tsam) for sizing; sizes are then checked in a full-horizon dispatch."""
+
+    typical_periods: int = Field(12, ge=1, le=366, description="Number of typical periods.")
+    hours_per_period: int = Field(24, ge=1, le=168, description="Length of one typical period in hours.")
+    method: Literal["hierarchical", "k_means", "k_medoids"] = "hierarchical"
+    check_full_horizon: bool = Field(True, description="Re-dispatch the whole horizon with the sizes fixed.")
+
+
+class TimeSpec(Strict):
+    start: datetime = Field(description="First time step (local standard time, no DST), e.g. 2030-01-01 00:00.")
+    periods: int = Field(ge=1, le=366 * 96, description="Number of time steps.")
+    resolution: Literal["15min", "1h"] = Field("1h", description="Model time-step length.")
+    aggregation: Aggregation | None = None
+
+    @property
+    def step_min(self) -> int:
+        return 15 if self.resolution == "15min" else 60
+
+    @property
+    def step_h(self) -> float:
+        return self.step_min / 60.0
+
+    @model_validator(mode="after")
+    def _aggregation_fits(self) -> Self:
+        if self.aggregation is not None:
+            steps = self.aggregation.hours_per_period * 60 // self.step_min
+            if self.periods < steps * self.aggregation.typical_periods:
+                raise ValueError(
+                    f"aggregation needs at least typical_periods × hours_per_period = "
+                    f"{self.aggregation.typical_periods * self.aggregation.hours_per_period} h of horizon; "
+                    f"the horizon has {self.periods * self.step_h:g} h: lower typical_periods or drop aggregation"
+                )
+        return self
+
+
+# --------------------------------------------------------------------------------------------------- grid
+class Growth(Strict):
+    """Scale factors from the segment's reference year to the study year."""
+
+    load: NonNeg = 1.0
+    pv: NonNeg = 1.0
+    wind: NonNeg = 1.0
+
+
+class SegmentSpec(Strict):
+    name: Name
+    source: str = Field(
+        description="A folder name in networks/, a pandapower JSON path (relative to the scenario), "
+        "or 'simbench:<code>'."
+    )
+    zone: Name = Field(description="Price zone of the segment, e.g. NL or DE.")
+    growth: Growth = Growth()
+
+
+class TieSpec(Strict):
+    """A what-if electrical tie between buses of two segments (not the default: see DOMAIN notes)."""
+
+    name: Name
+    from_bus: str = Field(description="'segment/bus name'.")
+    to_bus: str = Field(description="'segment/bus name'.")
+    length_km: Positive
+    std_type: str | None = Field(None, description="pandapower line standard type; default by voltage.")
+    max_i_ka: Positive | None = None
+
+
+class GridSpec(Strict):
+    segments: list[SegmentSpec] = Field(min_length=1)
+    ties: list[TieSpec] = []
+    flow_model: Literal["dc", "transport", "copperplate"] = Field(
+        "dc", description="dc: PTDF flows; transport: flows free within limits; copperplate: no branch limits."
+    )
+    loading_limit_pct: float = Field(100.0, gt=0, le=200, description="Branch loading limit, % of rating.")
+    dc_margin_pct: float = Field(5.0, ge=0, lt=50, description="Safety margin on DC flows for AC effects, %.")
+    voltage_band_pu: tuple[float, float] = Field((0.9, 1.1), description="Allowed bus voltage band (AC check).")
+
+
+# --------------------------------------------------------------------------------------------------- markets
+class MarketSpec(Strict):
+    zone: Name
+    energy_price_eur_per_mwh: Series
+    export_price_eur_per_mwh: Series | None = Field(None, description="Default: the energy price.")
+    grid_energy_tariff_eur_per_mwh: Series = 0.0
+    co2_intensity_t_per_mwh: Series = 0.0
+    co2_price_eur_per_t: NonNeg = 0.0
+
+
+# --------------------------------------------------------------------------------------------------- hubs
+class ConnectionSpec(Strict):
+    """The hub's grid connection: contracted transport capacity (GTV) and the kind of transport right."""
+
+    import_mw: NonNeg = Field(description="Contracted offtake capacity (GTV afname).")
+    export_mw: NonNeg = Field(description="Contracted feed-in capacity (GTV invoeding).")
+    right: Literal["firm", "time_duration", "time_block"] = "firm"
+    firm_share: Fraction | None = Field(
+        None, description="time_duration: share of the hours in which the full capacity is firm."
+    )
+    firm_hours: list[Annotated[int, Field(ge=0, le=23)]] | None = Field(
+        None, description="time_block: hours of the day (0-23) in which the full capacity is firm."
+    )
+    non_firm_frac: Fraction = Field(0.0, description="Share of the capacity left in non-firm hours.")
+    group: Name | None = Field(None, description="A group contract (groups[].name) shared with other hubs.")
+
+    @model_validator(mode="after")
+    def _right_fields(self) -> Self:
+        if self.right == "time_duration" and self.firm_share is None:
+            raise ValueError("right 'time_duration' needs firm_share (the firm share of hours, 0-1)")
+        if self.right == "time_block" and not self.firm_hours:
+            raise ValueError("right 'time_block' needs firm_hours (hours of the day 0-23)")
+        return self
+
+
+class TariffSpec(Strict):
+    contracted_eur_per_kw_year: NonNeg = Field(0.0, description="Per kW of contracted import per year.")
+    monthly_peak_eur_per_kw: NonNeg = Field(0.0, description="Per kW of each month's import peak.")
+    energy_eur_per_mwh: NonNeg = Field(0.0, description="Per MWh imported.")
+    fixed_eur_per_year: NonNeg = 0.0
+
+
+class GenerationSpec(Strict):
+    capacity_mw: NonNeg
+    profile_pu: Series = Field(description="Output per unit of capacity, 0-1.")
+
+
+class HubSpec(Strict):
+    name: Name
+    bus: str = Field(description="Grid bus as 'segment/bus name'.")
+    connection: ConnectionSpec
+    tariffs: TariffSpec = TariffSpec()
+    demand_mw: Series = 0.0
+    h2_demand_kg_per_h: Series = 0.0
+    pv: GenerationSpec | None = None
+    wind: GenerationSpec | None = None
+
+    @property
+    def segment(self) -> str:
+        return self.bus.split("/", 1)[0]
+
+
+class GroupSpec(Strict):
+    """A group transport agreement: several hubs share one contracted capacity."""
+
+    name: Name
+    hubs: list[Name] = Field(min_length=2)
+    import_mw: NonNeg
+    export_mw: NonNeg
+
+
+# --------------------------------------------------------------------------------------------------- assets
+class _Size(Strict):
+    existing: NonNeg = Field(0.0, description="Already built; costs no capex.")
+    min: NonNeg = Field(0.0, description="Smallest total capacity (if built, with build_or_not).")
+    max: NonNeg | None = Field(None, description="Largest total capacity; default: existing (not extendable).")
+
+    @property
+    def upper(self) -> float:
+        return self.existing if self.max is None else self.max
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max is not None and self.max < max(self.min, self.existing):
+            raise ValueError(f"max ({self.max:g}) is below min ({self.min:g}) or existing ({self.existing:g})")
+        return self
+
+
+class PowerSize(_Size):
+    capex_eur_per_mw: NonNeg = 0.0
+
+
+class EnergySize(_Size):
+    capex_eur_per_mwh: NonNeg = 0.0
+
+
+class MassSize(_Size):
+    capex_eur_per_kg: NonNeg = 0.0
+
+
+class UnitCount(Strict):
+    existing: int = Field(0, ge=0)
+    min: int = Field(0, ge=0)
+    max: int | None = Field(None, ge=0, description="Default: existing.")
+
+    @property
+    def upper(self) -> int:
+        return self.existing if self.max is None else self.max
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max is not None and self.max < max(self.min, self.existing):
+            raise ValueError(f"max ({self.max}) is below min ({self.min}) or existing ({self.existing})")
+        return self
+
+
+class _Asset(Strict):
+    name: Name
+    lifetime_years: Lifetime = 20
+    fixed_om_pct_per_year: FixedOm = 0.0
+
+
+class BatteryAsset(_Asset):
+    type: Literal["battery"]
+    hub: Name
+    energy_mwh: EnergySize
+    power_mw: PowerSize
+    charge_efficiency: Efficiency = 0.95
+    discharge_efficiency: Efficiency = 0.95
+    self_discharge_pct_per_day: float = Field(0.0, ge=0, lt=100)
+    min_duration_h: NonNeg | None = Field(None, description="Lower bound on energy / power.")
+    max_duration_h: Positive | None = Field(None, description="Upper bound on energy / power.")
+    build_or_not: bool = Field(False, description="Binary build decision: either nothing new or at least min.")
+
+
+class PartLoadPoint(Strict):
+    load_frac: Annotated[float, Field(gt=0, le=1)]
+    kwh_per_kg: Positive
+
+
+class ElectrolyserAsset(_Asset):
+    type: Literal["electrolyser"]
+    hub: Name
+    stack_mw: Positive = Field(description="Electrical rating of one stack.")
+    stacks: UnitCount
+    capex_eur_per_mw: NonNeg = 0.0
+    kwh_per_kg: Positive = Field(55.0, description="Electricity per kg of hydrogen at full load.")
+    min_load_frac: float = Field(0.1, ge=0, lt=1, description="Minimum load of a running stack.")
+    part_load: list[PartLoadPoint] | None = Field(
+        None, description="Optional efficiency curve; must give a concave hydrogen output."
+    )
+    variable_om_eur_per_mwh: NonNeg = 0.0
+
+
+class H2StorageAsset(_Asset):
+    type: Literal["h2_storage"]
+    hub: Name
+    capacity_kg: MassSize
+    max_flow_kg_per_h: Positive | None = Field(None, description="Charge and discharge rate limit.")
+
+
+class BiogasAsset(_Asset):
+    type: Literal["biogas"]
+    hub: Name
+    unit_mw: Positive = Field(description="Electrical rating of one engine.")
+    units: UnitCount
+    capex_eur_per_mw: NonNeg = 0.0
+    electrical_efficiency: Efficiency = 0.4
+    biogas_supply_mwh_per_day: NonNeg = Field(description="Biogas (fuel energy) produced per day, evenly.")
+    storage_mwh: EnergySize = EnergySize()
+    min_load_frac: float = Field(0.4, ge=0, lt=1)
+    min_up_h: NonNeg = 0.0
+    min_down_h: NonNeg = 0.0
+    start_cost_eur: NonNeg = Field(0.0, description="Per start of one engine.")
+    fuel_cost_eur_per_mwh: NonNeg = Field(0.0, description="Per MWh of biogas burnt.")
+    variable_om_eur_per_mwh: NonNeg = Field(0.0, description="Per MWh of electricity.")
+
+
+class ReinforcementAsset(_Asset):
+    type: Literal["reinforcement"]
+    branch: str = Field(description="'segment/branch name' of a line or transformer.")
+    added_mva: Positive = Field(description="Rating added if built.")
+    capex_eur: NonNeg
+    lifetime_years: Lifetime = 40
+
+
+Asset = Annotated[
+    BatteryAsset | ElectrolyserAsset | H2StorageAsset | BiogasAsset | ReinforcementAsset,
+    Field(discriminator="type"),
+]
+
+
+# --------------------------------------------------------------------------------------------------- links
+class LinkSpec(Strict):
+    """Hydrogen or biogas transport between two hubs (pipeline, trailer): the default cross-border coupling."""
+
+    name: Name
+    carrier: Literal["hydrogen", "biogas"]
+    from_hub: Name
+    to_hub: Name
+    capacity_kg_per_h: Positive | None = Field(None, description="hydrogen links.")
+    capacity_mw: Positive | None = Field(None, description="biogas links (fuel energy).")
+    cost_eur_per_kg: NonNeg = Field(0.0, description="hydrogen links, per kg carried.")
+    cost_eur_per_mwh: NonNeg = Field(0.0, description="biogas links, per MWh carried.")
+    bidirectional: bool = True
+
+    @model_validator(mode="after")
+    def _capacity_unit(self) -> Self:
+        if self.carrier == "hydrogen" and self.capacity_kg_per_h is None:
+            raise ValueError("a hydrogen link needs capacity_kg_per_h")
+        if self.carrier == "biogas" and self.capacity_mw is None:
+            raise ValueError("a biogas link needs capacity_mw")
+        if self.from_hub == self.to_hub:
+            raise ValueError("from_hub and to_hub are the same hub")
+        return self
+
+    @property
+    def capacity(self) -> float:
+        value = self.capacity_kg_per_h if self.carrier == "hydrogen" else self.capacity_mw
+        assert value is not None
+        return value
+
+    @property
+    def unit_cost(self) -> float:
+        return self.cost_eur_per_kg if self.carrier == "hydrogen" else self.cost_eur_per_mwh
+
+
+# --------------------------------------------------------------------------------------------------- rest
+class Economics(Strict):
+    discount_rate: float = Field(0.06, ge=0, le=0.5)
+    voll_eur_per_mwh: NonNeg = Field(10_000.0, description="Value of lost load (load shedding).")
+    h2_shortfall_eur_per_kg: NonNeg = Field(15.0, description="Price of unmet hydrogen demand.")
+    overload_penalty_eur_per_mwh: NonNeg = Field(5_000.0, description="Penalty on branch overload slack.")
+    curtailment_eur_per_mwh: NonNeg = Field(0.0, description="Cost of curtailing local PV and wind.")
+
+
+class SolverSpec(Strict):
+    preset: str = Field("default", description="A preset file solvers/<preset>.opt.")
+    time_limit_s: Positive | None = None
+    mip_gap: float | None = Field(None, ge=0, le=1)
+    threads: int | None = Field(None, ge=1, le=64)
+    options: dict[str, bool | int | float | str] = Field({}, description="Further HiGHS options, by name.")
+
+
+class Scenario(Strict):
+    version: Literal[1] = 1
+    name: Name
+    description: str = ""
+    time: TimeSpec
+    grid: GridSpec
+    markets: list[MarketSpec] = Field(min_length=1)
+    hubs: list[HubSpec] = []
+    groups: list[GroupSpec] = []
+    assets: list[Asset] = []
+    links: list[LinkSpec] = []
+    economics: Economics = Economics()
+    solver: SolverSpec = SolverSpec()
+
+    def hub(self, name: str) -> HubSpec:
+        return next(h for h in self.hubs if h.name == name)
+
+    def market(self, zone: str) -> MarketSpec:
+        return next(m for m in self.markets if m.zone == zone)
+
+    def segment(self, name: str) -> SegmentSpec:
+        return next(s for s in self.grid.segments if s.name == name)
+
+    def hub_zone(self, hub: HubSpec) -> str:
+        return self.segment(hub.segment).zone
+
+
+#: Asset classes by their ``type`` tag.
+ASSET_TYPES: dict[str, type[Strict]] = {
+    "battery": BatteryAsset,
+    "electrolyser": ElectrolyserAsset,
+    "h2_storage": H2StorageAsset,
+    "biogas": BiogasAsset,
+    "reinforcement": ReinforcementAsset,
+}
