@@ -39,5 +39,5 @@ def summary(data: ScenarioData) -> str:
 def validate_scenario(path: Path, solvers_dir: Path = SOLVERS_DIR) -> str:
     """Validate a scenario completely (structure, references, series, solver options); return a summary."""
     data = load(path, solvers_dir)
-    resolve_options(data.scenario.solver, solvers_dir)
+    resolve_options(data.scenario.solver, solvers_dir, path)
     return summary(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,10 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):  # a complex key ('? [a, b]'): YAML allows it, a scenario does not
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key '{key}' (first on line {seen[key] + 1})", key_node.start_mark
@@ -54,8 +59,15 @@ def read_yaml(path: Path) -> Any:
         raise InputError(f"{path}: YAML error: {exc}") from None
 
 
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """``('assets', 2, 'battery', 'power_mw', 'max')`` -> ``assets[2].power_mw.max``."""
+#: pydantic's labels of plain union members (``Series`` is ``float | str``): not part of the user's path
+_UNION_LABELS = frozenset({"float", "str", "int", "bool"})
+
+
+def field_path(loc: tuple[int | str, ...], last_is_key: bool = False) -> str:
+    """``('assets', 2, 'battery', 'power_mw', 'max')`` -> ``assets[2].power_mw.max``.
+
+    ``last_is_key``: the last part is a key the user wrote (an unknown key), never a union label.
+    """
     out = ""
     for i, part in enumerate(loc):
         if isinstance(part, int):
@@ -63,7 +75,9 @@ def field_path(loc: tuple[int | str, ...]) -> str:
         elif i > 0 and isinstance(loc[i - 1], int) and loc[0] == "assets" and i == 2:
             continue  # the discriminator tag of an asset ('battery', ...) is not part of the user's path
         elif "[" in part or "," in part:
-            continue  # pydantic's union member labels, e.g. 'float' or 'function-after[...]'
+            continue  # pydantic's union member labels, e.g. 'function-after[...]'
+        elif part in _UNION_LABELS and not (last_is_key and i == len(loc) - 1):
+            continue  # pydantic's labels of plain union members, e.g. 'float' and 'str' of a Series
         else:
             out += f".{part}" if out else part
     return out or "(top level)"
@@ -72,6 +86,8 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
     """The pydantic model that holds the field at ``loc`` (to suggest known keys)."""
     model: type[BaseModel] | None = Scenario
+    if len(loc) < 2:
+        return model  # an unknown key at the top level
     for prev, part in zip((None, *loc[:-2]), loc[:-1], strict=True):
         if isinstance(part, int) or model is None:
             continue
@@ -95,8 +111,8 @@ def _inner_model(annotation: Any) -> Any:
 
 def _message(err: Any) -> str:
     loc = tuple(err["loc"])
-    path = field_path(loc)
     kind = err["type"]
+    path = field_path(loc, last_is_key=kind == "extra_forbidden")
     if kind == "extra_forbidden":
         model = _model_at(loc)
         known = list(model.model_fields) if model else []

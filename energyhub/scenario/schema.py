@@ -41,9 +41,10 @@ FixedOm = Annotated[float, Field(ge=0, le=100, description="Fixed O&M per year, 
 
 
 class Strict(BaseModel):
-    """Base of every scenario model: unknown keys are errors (with the closest known key suggested)."""
+    """Base of every scenario model: unknown keys are errors (with the closest known key suggested); numbers must
+    be finite (YAML's .nan and .inf are rejected)."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------------- time

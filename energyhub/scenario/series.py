@@ -7,6 +7,7 @@ row per model time step). Values must be numeric and finite; errors name the fil
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +108,9 @@ def _read_table(path: Path, where: str, scenario_file: Path) -> pd.DataFrame:
         raise InputError(f"{path}: cannot be read as a table ({type(exc).__name__}: {exc})") from None
     if "time" in frame.columns:
         try:
-            frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("time")))
+            with warnings.catch_warnings():  # pandas warns before it fails on a value it cannot parse
+                warnings.simplefilter("ignore", UserWarning)
+                frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("time")))
         except (ValueError, TypeError) as exc:
             raise InputError(f"{path}: column 'time' holds a value that is not a timestamp ({exc})") from None
     return frame

@@ -61,8 +61,11 @@ def check_options(options: dict[str, OptionValue], where: str) -> None:
             )
 
 
-def resolve_options(spec: SolverSpec, solvers_dir: Path) -> dict[str, OptionValue]:
-    """Preset, then the scenario's named overrides, then its pass-through options; all checked."""
+def resolve_options(spec: SolverSpec, solvers_dir: Path, scenario_file: Path | None = None) -> dict[str, OptionValue]:
+    """Preset, then the scenario's named overrides, then its pass-through options; all checked.
+
+    Errors in the overrides name ``scenario_file`` (when given) and the field ``solver.options``.
+    """
     preset_path = solvers_dir / f"{spec.preset}.opt"
     options = read_preset(preset_path)
     check_options(options, str(preset_path))
@@ -73,6 +76,6 @@ def resolve_options(spec: SolverSpec, solvers_dir: Path) -> dict[str, OptionValu
         overrides["mip_rel_gap"] = float(spec.mip_gap)
     if spec.threads is not None:
         overrides["threads"] = int(spec.threads)
-    check_options(overrides, "solver.options")
+    check_options(overrides, f"{scenario_file}: solver.options" if scenario_file else "solver.options")
     options.update(overrides)
     return options
