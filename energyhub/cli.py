@@ -93,6 +93,53 @@ def schema(out: Path | None) -> None:
         click.echo(f"wrote {out}")
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), required=True,
+              help="csv/parquet: one long table per variable family; xlsx: a summary sheet plus data sheets.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory to write (default DIRECTORY/export-FORMAT); replaced atomically.")
+@handle_errors
+def export(directory: Path, fmt: str, out: Path | None) -> None:
+    """Export a solve, baseline or sweep result directory as tidy tables."""
+    from energyhub.results.export import export_result
+
+    click.echo(f"wrote {export_result(directory, fmt, out)}")  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--week", help="Also show dispatch for the 7 days from this date (YYYY-MM-DD).")
+@handle_errors
+def report(directory: Path, week: str | None) -> None:
+    """Write DIRECTORY/report.html: one self-contained, offline HTML report for a feasibility study."""
+    from energyhub.results.report import write_report
+
+    click.echo(f"wrote {write_report(directory, week)}")
+
+
+@cli.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--param", "params", multiple=True, metavar="PATH=VALUES",
+              help="A dotted scenario path and its values: 10,20,40 | lin:START:STOP:N | log:START:STOP:N.")
+@click.option("--zip", "zipped", is_flag=True, help="Pair the i-th values of all parameters instead of a product.")
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: min(2, CPUs)).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed scheduler, e.g. tcp://host:8786.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Sweep directory.")
+@click.option("--solver", default="pipeline", show_default=True, help="pipeline | toy | module:attribute.")
+@click.option("--cold", is_flag=True, help="Build every point from scratch (no re-solves).")
+@click.option("--retry-failed", is_flag=True, help="Solve the failed points of an earlier run again.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@handle_errors
+def sweep(scenario: Path, params: tuple[str, ...], zipped: bool, workers: int | None, scheduler: str | None,
+          out: Path, solver: str, cold: bool, retry_failed: bool, no_progress: bool) -> None:
+    """Solve a scenario over a grid of parameter values (SCENARIO may be a sweep YAML file); resumable."""
+    from energyhub.sweep.cli import run_sweep_command
+
+    click.echo(run_sweep_command(scenario, params, zipped, workers, scheduler, out, solver, cold, retry_failed,
+                                 not no_progress))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="energyhub")

@@ -1,0 +1,302 @@
+"""``energyhub export``: tidy tables of a result directory as CSV, Parquet or an Excel workbook.
+
+Time series leave in long format, one table per variable family (``asset_dispatch``, ``asset_storage``,
+``hub_exchange``, ``hub_balance``, ``branch_loading``, ``bus_voltage``, …) with a ``time`` column, the element column
+(``asset``, ``hub``, ``branch`` or ``bus``), its descriptive coordinates and one value column per variable whose name
+carries the unit (``p_mw``, ``loading_ac_after_pct``). Run data leave as small tables (``capacities``, ``costs``,
+``kpis``, ``hubs``, ``run``). The export is written into a temporary directory next to the target and renamed into
+place, so a failed or interrupted export never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energyhub.errors import InputError
+from energyhub.results.report_inputs import ResultDir, load_result_dir
+
+Format = Literal["csv", "parquet", "xlsx"]
+FORMATS: tuple[Format, ...] = ("csv", "parquet", "xlsx")
+MANIFEST = "export.json"
+
+# family name -> the variables it holds (all share one element dimension besides time)
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "asset_dispatch": ("p_mw",),
+    "asset_storage": ("soc_mwh", "h2_level_kg"),
+    "hub_exchange": ("import_mw", "export_mw", "import_limit_mw", "export_limit_mw"),
+    "hub_balance": ("demand_mw", "pv_mw", "wind_mw", "curtailed_mw", "shed_mw", "price_eur_per_mwh"),
+    "branch_loading": ("flow_mw", "loading_ac_before_pct", "loading_ac_after_pct"),
+    "bus_voltage": ("vm_before_pu", "vm_after_pu"),
+    "baseline_branch_loading": ("loading_dc_pct", "loading_ac_pct"),
+    "baseline_bus_voltage": ("vm_pu",),
+}
+DROP_ALL_NAN = frozenset({"asset_storage"})  # storage levels exist for storage assets only
+UNIT_SUFFIXES = {
+    "_eur_per_mwh": "EUR/MWh", "_eur": "EUR", "_mwh": "MWh", "_mw": "MW", "_mva": "MVA", "_kg": "kg", "_pct": "%",
+    "_pu": "pu", "_t": "t", "_s": "s", "_h": "h",
+}
+
+
+def unit_of(name: str) -> str:
+    """The unit encoded in a name (``p_mw`` -> ``MW``, ``max_loading_pct_after`` -> ``%``), or ``''`` for counts."""
+    stem = name.removesuffix("_before").removesuffix("_after")
+    for suffix, unit in UNIT_SUFFIXES.items():
+        if stem.endswith(suffix):
+            return unit
+    return "h" if stem.endswith("_hours") else ""
+
+
+# ---------------------------------------------------------------------------------------------- time-series tables
+def dataset_families(ds: xr.Dataset, prefix: str = "") -> dict[str, list[str]]:
+    """Group the variables of ``ds`` into families; the others are grouped by dims, named after their first one."""
+    groups: dict[str, list[str]] = {}
+    for family, candidates in FAMILIES.items():
+        members = [n for n in candidates if n in ds.data_vars and ds[n].ndim > 0]
+        for dims in dict.fromkeys(ds[n].dims for n in members):
+            groups[_family_key(groups, prefix + family)] = [n for n in members if ds[n].dims == dims]
+    claimed = {n for names in groups.values() for n in names}
+    leftovers: dict[tuple[object, ...], list[str]] = {}
+    for name, var in ds.data_vars.items():
+        if str(name) not in claimed and var.ndim > 0:
+            leftovers.setdefault(tuple(var.dims), []).append(str(name))
+    for same in leftovers.values():
+        groups[_family_key(groups, prefix + same[0])] = same
+    return groups
+
+
+def _family_key(groups: dict[str, list[str]], key: str) -> str:
+    suffix = 2
+    candidate = key
+    while candidate in groups:
+        candidate = f"{key}_{suffix}"
+        suffix += 1
+    return candidate
+
+
+def long_table(ds: xr.Dataset, names: list[str], drop_all_nan: bool = False) -> pd.DataFrame:
+    """One long table of ``names`` (same dims): index columns, descriptive coordinates, then the values."""
+    table = ds[names].to_dataframe().reset_index()
+    dims = [str(d) for d in ds[names[0]].dims]
+    coords = [c for c in table.columns if c not in dims and c not in names]
+    table = table[dims + coords + names]
+    if drop_all_nan:
+        table = table.dropna(subset=names, how="all").reset_index(drop=True)
+    return table
+
+
+def series_tables(ds: xr.Dataset, prefix: str = "") -> dict[str, pd.DataFrame]:
+    """All time-series tables of ``ds``, keyed by family name."""
+    return {
+        family: long_table(ds, names, drop_all_nan=family.removeprefix(prefix) in DROP_ALL_NAN)
+        for family, names in dataset_families(ds, prefix).items()
+    }
+
+
+# ------------------------------------------------------------------------------------------------------ run tables
+def capacities_table(summary: dict[str, Any], ds: xr.Dataset | None) -> pd.DataFrame:
+    """Sized assets, one row each, one column per quantity with its unit (``energy_mwh``, ``stacks``…)."""
+    capacities = summary.get("capacities") or {}
+    types = _asset_coord(ds, "asset_type")
+    hubs = _asset_coord(ds, "asset_hub")
+    rows = [
+        {"asset": asset, "asset_type": types.get(asset, infer_asset_type(sizes)), "asset_hub": hubs.get(asset, ""),
+         **{str(k): v for k, v in sizes.items()}}
+        for asset, sizes in capacities.items()
+        if isinstance(sizes, dict)
+    ]
+    table = pd.DataFrame(rows, columns=None if rows else ["asset", "asset_type", "asset_hub"])
+    for column in table.columns[3:]:
+        values = [sizes[column] for sizes in capacities.values() if isinstance(sizes, dict) and column in sizes]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            table[column] = table[column].astype("Int64")
+    return table
+
+
+def infer_asset_type(sizes: dict[str, Any]) -> str:
+    """Guess an asset's type from the quantities sized for it (used when results.nc does not name it)."""
+    keys = set(sizes)
+    if "energy_mwh" in keys:
+        return "battery"
+    if "stacks" in keys:
+        return "electrolyser"
+    if "capacity_kg" in keys:
+        return "h2_storage"
+    if "units" in keys:
+        return "biogas"
+    if "added_mva" in keys or "built" in keys:
+        return "reinforcement"
+    return ""
+
+
+def _asset_coord(ds: xr.Dataset | None, name: str) -> dict[str, str]:
+    if ds is None or name not in ds.coords or "asset" not in ds.coords:
+        return {}
+    return {str(a): str(v) for a, v in zip(ds["asset"].values, ds[name].values, strict=True)}
+
+
+def costs_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Costs by category (negative entries are revenues) with their share of the total."""
+    costs = {k: float(v) for k, v in (summary.get("costs_eur") or {}).items() if _is_number(v)}
+    table = pd.DataFrame({"category": list(costs), "cost_eur": list(costs.values())})
+    total = table["cost_eur"].sum()
+    table["share_pct"] = 100.0 * table["cost_eur"] / total if total else np.nan
+    return table
+
+
+def kpis_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """KPIs in long form: ``kpi``, ``hub`` (empty for system-wide KPIs), ``value``, ``unit``."""
+    rows: list[dict[str, Any]] = []
+    for name, value in (summary.get("kpis") or {}).items():
+        if isinstance(value, dict):
+            rows.extend({"kpi": name, "hub": hub, "value": float(v), "unit": unit_of(name)}
+                        for hub, v in value.items() if _is_number(v))
+        elif _is_number(value):
+            rows.append({"kpi": name, "hub": "", "value": float(value), "unit": unit_of(name)})
+    return pd.DataFrame(rows, columns=["kpi", "hub", "value", "unit"])
+
+
+def hubs_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Contracted transport capacity (GTV) per hub."""
+    rows = [
+        {"hub": hub, "contracted_import_mw": limits.get("import_mw"), "contracted_export_mw": limits.get("export_mw")}
+        for hub, limits in (summary.get("hubs") or {}).items()
+        if isinstance(limits, dict)
+    ]
+    return pd.DataFrame(rows, columns=["hub", "contracted_import_mw", "contracted_export_mw"])
+
+
+def run_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Run metadata as key/value rows: scenario, status, objective, MIP gap, timings."""
+    rows: list[dict[str, Any]] = []
+    for key in ("scenario", "status", "objective_eur", "mip_gap"):
+        if key in summary:
+            rows.append({"key": key, "value": str(summary[key])})
+    for step, seconds in (summary.get("timings_s") or {}).items():
+        rows.append({"key": f"timings_s.{step}", "value": str(seconds)})
+    return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def baseline_top_table(baseline_summary: dict[str, Any]) -> pd.DataFrame | None:
+    """The most congested branches listed in baseline.json (the first list of records it holds), if any."""
+    for value in baseline_summary.values():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            return pd.json_normalize(value)
+    return None
+
+
+def build_tables(result: ResultDir) -> dict[str, pd.DataFrame]:
+    """Every table of the export, in the order they are written."""
+    tables: dict[str, pd.DataFrame] = {}
+    if result.kind == "solve":
+        tables["run"] = run_table(result.summary)
+        tables["capacities"] = capacities_table(result.summary, result.results)
+        tables["costs"] = costs_table(result.summary)
+        tables["kpis"] = kpis_table(result.summary)
+        tables["hubs"] = hubs_table(result.summary)
+    if result.results is not None:
+        tables.update(series_tables(result.results))
+    if result.baseline is not None:
+        tables.update(series_tables(result.baseline, prefix="" if result.kind == "baseline" else "input_"))
+    if result.baseline_summary is not None:
+        top = baseline_top_table(result.baseline_summary)
+        if top is not None:
+            tables["baseline_top_branches"] = top
+    if result.sweep_points is not None:
+        tables["sweep_points"] = result.sweep_points
+    if result.sweep is not None:
+        tables.update(series_tables(result.sweep, prefix="sweep_"))
+    return tables
+
+
+# ---------------------------------------------------------------------------------------------------------- writing
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Yield a fresh temporary directory beside ``target``; on success it replaces ``target``, on error it vanishes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+        _replace_dir(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    if not target.exists():
+        new.rename(target)
+        return
+    old = target.with_name(f".{target.name}.old-{new.name.rsplit('-', 1)[-1]}")
+    target.rename(old)
+    try:
+        new.rename(target)
+    except OSError:
+        old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse to replace a directory that is not an earlier export (it may hold the user's files)."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
+        raise InputError(f"--out {out} exists and is not an earlier energyhub export: choose another directory")
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: Format) -> list[str]:
+    """Write one file per table into ``folder``; return the file names."""
+    names = []
+    for name, table in tables.items():
+        if fmt == "csv":
+            table.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
+            names.append(f"{name}.csv")
+        else:
+            _parquet_safe(table).to_parquet(folder / f"{name}.parquet", index=False)
+            names.append(f"{name}.parquet")
+    return names
+
+
+def _parquet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding mixed types (e.g. numbers and text in one column) become text for Arrow."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object and out[column].map(type).nunique() > 1:
+            out[column] = out[column].map(lambda v: None if v is None or v is np.nan else str(v))
+    return out
+
+
+def export_result(directory: Path, fmt: Format, out: Path | None = None) -> Path:
+    """Export the result directory ``directory`` as ``fmt`` into ``out`` (default ``DIR/export-<fmt>``)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    result = load_result_dir(directory)
+    out = out if out is not None else directory / f"export-{fmt}"
+    check_out_dir(out)
+    tables = build_tables(result)
+    with atomic_dir(out) as tmp:
+        if fmt == "xlsx":
+            from energyhub.results.report_xlsx import write_workbook
+
+            files = [write_workbook(result, tables, tmp / f"{_safe_name(result.scenario)}.xlsx").name]
+        else:
+            files = write_tables(tables, tmp, fmt)
+        manifest = {"source": str(directory.resolve()), "kind": result.kind, "format": fmt, "files": files,
+                    "tables": {name: list(map(str, t.columns)) for name, t in tables.items()}, "notes": result.notes}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "energyhub"

@@ -1,0 +1,159 @@
+"""``energyhub export``: tables, units in column names, round trip against results.nc, atomic writing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+from energyhub.cli import cli
+from energyhub.results import export as export_module
+from energyhub.results.export import export_result
+
+FORMATS = ("csv", "parquet", "xlsx")
+TIME_VARS = ("p_mw", "soc_mwh", "h2_level_kg", "import_mw", "export_mw", "loading_ac_before_pct",
+             "loading_ac_after_pct", "flow_mw", "vm_before_pu", "vm_after_pu", "price_eur_per_mwh")
+
+
+def read_tables(folder: Path, fmt: str) -> dict[str, pd.DataFrame]:
+    """Read every table of a csv/parquet export back."""
+    if fmt == "csv":
+        return {f.stem: pd.read_csv(f, parse_dates=["time"] if "time" in pd.read_csv(f, nrows=0).columns else False)
+                for f in folder.glob("*.csv")}
+    return {f.stem: pd.read_parquet(f) for f in folder.glob("*.parquet")}
+
+
+def from_long(tables: dict[str, pd.DataFrame], var: str, element: str) -> pd.DataFrame:
+    """The (time × element) grid of ``var`` from whichever long table holds it."""
+    holder = next(t for t in tables.values() if var in t.columns)
+    return holder.pivot(index="time", columns=element, values=var)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_equals_results_nc(solve_dir: Path, tmp_path: Path, fmt: str) -> None:
+    out = export_result(solve_dir, fmt, tmp_path / "out")  # type: ignore[arg-type]
+    ds = xr.open_dataset(solve_dir / "results.nc", engine="h5netcdf").load()
+    workbook = next(out.glob("*.xlsx"), None)
+    tables = read_tables(out, fmt) if fmt != "xlsx" else {}
+    sheets = pd.read_excel(workbook, sheet_name=list(TIME_VARS), index_col=0, engine="openpyxl") if workbook else {}
+    for var in TIME_VARS:
+        element = str(ds[var].dims[1])
+        expected = ds[var].to_pandas()
+        got = sheets[var] if workbook else from_long(tables, var, element)
+        got = got.reindex(index=expected.index, columns=expected.columns)
+        assert pd.DatetimeIndex(got.index).equals(pd.DatetimeIndex(expected.index)), var
+        np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(), rtol=1e-12, equal_nan=True,
+                                   err_msg=f"{fmt}: {var}")
+
+
+@pytest.mark.parametrize("fmt", ("csv", "parquet"))
+def test_tables_are_long_with_units_in_column_names(solve_dir: Path, tmp_path: Path, fmt: str) -> None:
+    tables = read_tables(export_result(solve_dir, fmt, tmp_path / "out"), fmt)  # type: ignore[arg-type]
+    assert {"asset_dispatch", "asset_storage", "hub_exchange", "hub_balance", "branch_loading", "bus_voltage",
+            "capacities", "costs", "kpis", "hubs", "run"} <= set(tables)
+    assert list(tables["asset_dispatch"].columns) == ["time", "asset", "asset_type", "asset_hub", "p_mw"]
+    assert list(tables["branch_loading"].columns)[:3] == ["time", "branch", "branch_kind"]
+    assert len(tables["branch_loading"]) == 168 * 20
+    storage = tables["asset_storage"]
+    assert set(storage["asset"]) == {"bat_hengelo", "bat_gronau", "bio_gronau", "h2s_enschede"}
+    caps = tables["capacities"].set_index("asset")
+    assert caps.loc["bat_hengelo", "energy_mwh"] == 16.0
+    assert caps.loc["ely_enschede", "stacks"] == 3
+    costs = tables["costs"].set_index("category")
+    assert costs.loc["export_revenue", "cost_eur"] == -60000.0
+    kpis = tables["kpis"]
+    peak = kpis[(kpis["kpi"] == "peak_import_mw") & (kpis["hub"] == "gronau")]
+    assert peak["unit"].item() == "MW"
+    assert kpis.loc[kpis["kpi"] == "max_loading_pct_before", "unit"].item() == "%"
+
+
+def test_workbook_has_summary_and_data_sheets(solve_dir: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    workbook = next(export_result(solve_dir, "xlsx", tmp_path / "out").glob("*.xlsx"))
+    book = load_workbook(workbook, read_only=True)
+    assert book.sheetnames[0] == "summary"
+    assert {"capacities", "costs", "kpis", "p_mw", "loading_ac_after_pct", "vm_after_pu"} <= set(book.sheetnames)
+    text = [str(c) for row in book["summary"].iter_rows(values_only=True) for c in row if c is not None]
+    for expected in ("Scenario in brief", "Sized assets", "Energy (MWh)", "Costs by category", "Key KPIs",
+                     "Overloaded branch-hours (h)", "bat_hengelo", "Total"):
+        assert any(t.startswith(expected) for t in text), expected
+    book.close()
+
+
+def test_excel_rows_are_split_beyond_the_sheet_limit(solve_dir: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from energyhub.results import report_xlsx
+
+    monkeypatch.setattr(report_xlsx, "MAX_ROWS", 101)  # 100 data rows per sheet: 168 steps need two
+    workbook = next(export_result(solve_dir, "xlsx", tmp_path / "out").glob("*.xlsx"))
+    sheets = pd.read_excel(workbook, sheet_name=["p_mw_1", "p_mw_2"], index_col=0, engine="openpyxl")
+    first, second = sheets["p_mw_1"], sheets["p_mw_2"]
+    assert len(first) == 100 and len(second) == 68
+    expected = xr.open_dataset(solve_dir / "results.nc", engine="h5netcdf")["p_mw"].to_pandas()
+    np.testing.assert_allclose(pd.concat([first, second]).to_numpy(dtype=float), expected.to_numpy())
+
+
+@pytest.mark.parametrize("kind", ("baseline", "sweep"))
+def test_baseline_and_sweep_export(make_dir: Callable[..., Path], tmp_path: Path, kind: str) -> None:
+    directory = make_dir(kind)
+    tables = read_tables(export_result(directory, "parquet", tmp_path / "out"), "parquet")
+    if kind == "baseline":
+        assert {"baseline_branch_loading", "baseline_bus_voltage", "baseline_top_branches"} <= set(tables)
+        assert "loading_dc_pct" in tables["baseline_branch_loading"].columns
+    else:
+        assert len(tables["sweep_points"]) == 6
+        assert "objective_eur" in tables["sweep_objective_eur"].columns
+    export_result(directory, "xlsx", tmp_path / "xlsx")
+
+
+def test_export_without_hydrogen(make_dir: Callable[..., Path], tmp_path: Path) -> None:
+    directory = make_dir("solve", with_hydrogen=False)
+    tables = read_tables(export_result(directory, "csv", tmp_path / "out"), "csv")
+    assert "h2_level_kg" not in tables["asset_storage"].columns
+
+
+def test_export_replaces_an_earlier_export_and_keeps_it_on_failure(
+    solve_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    export_result(solve_dir, "csv", out)
+    (out / "stale.csv").write_text("old")
+    export_result(solve_dir, "csv", out)
+    assert not (out / "stale.csv").exists()
+    before = sorted(p.name for p in out.iterdir())
+
+    def boom(*_: object) -> list[str]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export_module, "write_tables", boom)
+    with pytest.raises(OSError, match="disk full"):
+        export_result(solve_dir, "csv", out)
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary directory left behind
+    assert json.loads((out / "export.json").read_text())["format"] == "csv"
+
+
+def test_export_refuses_to_replace_a_foreign_directory(solve_dir: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("precious")
+    result = CliRunner().invoke(cli, ["export", str(solve_dir), "--format", "csv", "--out", str(foreign)])
+    assert result.exit_code == 2
+    assert "not an earlier energyhub export" in result.output
+    assert (foreign / "thesis.docx").read_text() == "precious"
+
+
+def test_cli_export_default_out(tmp_path: Path, solve_dir: Path) -> None:
+    directory = tmp_path / "solve"
+    shutil.copytree(solve_dir, directory)
+    result = CliRunner().invoke(cli, ["export", str(directory), "--format", "parquet"])
+    assert result.exit_code == 0, result.output
+    assert (directory / "export-parquet" / "asset_dispatch.parquet").is_file()
