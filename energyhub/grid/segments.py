@@ -2,7 +2,8 @@
 
 A segment is stored as a folder (see ``networks/README.md``)::
 
-    <segment>/net.json          pandapower JSON of the static grid
+    <segment>/net/              the static grid: one parquet file per element table + meta.json (fast form,
+                                see :mod:`energyhub.grid.netio`; ``pandapower.from_json`` is 10x slower)
     <segment>/profiles.parquet  profile shapes, 35,040 rows of the 15-minute reference year, one column each
 
 Every ``net.load`` row names its shapes in ``profile_p`` / ``profile_q`` (multiplied with ``p_mw`` / ``q_mvar``),
@@ -16,7 +17,6 @@ pandapower JSON file (profiles optional), or ``simbench:<code>`` (converted once
 from __future__ import annotations
 
 import difflib
-import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,7 @@ from pandapower.auxiliary import pandapowerNet
 
 import energyhub
 from energyhub.errors import InputError
+from energyhub.grid.netio import META_FILE, read_net_tables, write_net_tables
 from energyhub.grid.timeaxis import N_REFERENCE_STEPS, reference_positions, sample
 
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 KINDS = ("pv", "wind", "other")
-NET_FILE = "net.json"
+NET_DIR = "net"
 PROFILES_FILE = "profiles.parquet"
 NAMED_TABLES = ("bus", "line", "trafo", "load", "sgen")
 
@@ -80,11 +81,11 @@ def networks_dir() -> Path:
 
 
 def available_networks(base_dir: Path | None = None) -> list[str]:
-    """Names of the segment folders (those holding a ``net.json``) under ``base_dir`` and ``networks/``."""
+    """Names of the segment folders (those holding a ``net/`` table folder) under ``base_dir`` and ``networks/``."""
     names: set[str] = set()
     for folder in (base_dir, networks_dir()):
         if folder is not None and folder.is_dir():
-            names.update(p.parent.name for p in folder.glob(f"*/{NET_FILE}"))
+            names.update(p.parent.parent.name for p in folder.glob(f"*/{NET_DIR}/{META_FILE}"))
     return sorted(names)
 
 
@@ -122,7 +123,7 @@ def read_pandapower_json(path: Path) -> pandapowerNet:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             net = pp.from_json(str(path))
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, UserWarning, UnicodeDecodeError, AttributeError) as exc:
         raise InputError(
             f"{path}: not a pandapower grid ({type(exc).__name__}: {exc}). "
             "Write the grid with pandapower.to_json(net, path)"
@@ -133,11 +134,17 @@ def read_pandapower_json(path: Path) -> pandapowerNet:
 
 
 def read_segment_dir(folder: Path, name: str) -> Segment:
-    """Read a segment folder (``net.json`` + optional ``profiles.parquet``)."""
-    net_file = folder / NET_FILE
+    """Read a segment folder (``net/`` tables + optional ``profiles.parquet``)."""
+    net_file = folder / NET_DIR / META_FILE
     if not net_file.is_file():
-        raise InputError(f"{folder}: a segment folder must hold {NET_FILE} (and {PROFILES_FILE}); none found")
-    net = read_pandapower_json(net_file)
+        raise InputError(
+            f"{folder}: a segment folder must hold {NET_DIR}/{META_FILE} and {PROFILES_FILE} "
+            "(write one with energyhub.grid.segments.save_segment); none found"
+        )
+    try:
+        net = read_net_tables(folder / NET_DIR)
+    except (ValueError, KeyError, OSError) as exc:
+        raise InputError(f"{net_file}: unreadable segment grid ({exc}); regenerate it") from exc
     profiles_file = folder / PROFILES_FILE
     shapes = pd.read_parquet(profiles_file) if profiles_file.is_file() else None
     if shapes is None:
@@ -209,7 +216,7 @@ def prepare_net(net: pandapowerNet, origin: Path) -> None:
         empty = names.isna() | (names.astype(str).str.strip() == "")
         if empty.any():
             raise InputError(
-                f"{origin.parent / NET_FILE if origin.suffix == '.parquet' else origin}: {int(empty.sum())} "
+                f"{origin}: {int(empty.sum())} "
                 f"{table} rows have no name; give every {table} a unique name"
             )
         dup = names[names.duplicated()].unique()
@@ -218,9 +225,9 @@ def prepare_net(net: pandapowerNet, origin: Path) -> None:
 
 
 def save_segment(segment: Segment, folder: Path, shapes: pd.DataFrame) -> None:
-    """Write a segment folder: ``net.json`` and ``profiles.parquet`` (float32 shapes, zstd)."""
+    """Write a segment folder: ``net/`` tables and ``profiles.parquet`` (float32 shapes, zstd)."""
     folder.mkdir(parents=True, exist_ok=True)
-    pp.to_json(segment.net, str(folder / NET_FILE))
+    write_net_tables(segment.net, folder / NET_DIR)
     shapes.astype(np.float32).to_parquet(folder / PROFILES_FILE, compression="zstd", index=False)
 
 

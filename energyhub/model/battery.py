@@ -1,0 +1,144 @@
+"""Batteries: sized energy and power, state of charge, optional build-or-not and anti-dumping binaries.
+
+Per battery b (set ``BAT``) and step t:
+
+* sizes ``e_mwh[b] ∈ [lo, hi]``, ``p_mw[b] ∈ [lo, hi]`` (fixed when not extendable); with ``build_or_not`` a binary
+  ``build[b]``: ``e ≥ existing + (min − existing)·build``, ``e ≤ existing + (max − existing)·build`` (same for p);
+* ``0 ≤ ch_mw[b,t] ≤ p_mw[b]``, ``0 ≤ dis_mw[b,t] ≤ p_mw[b]``, ``0 ≤ soc_mwh[b,t] ≤ e_mwh[b]`` (as variable bounds
+  when the size is fixed);
+* ``soc[t] = keep·soc[prev(t)] + η_ch·ch[t]·Δt − dis[t]·Δt/η_dis`` with ``keep = (1 − sd/100)^(Δt/24)``, cyclic
+  within each segment of the time grid (the whole horizon, or each typical period);
+* durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
+* anti-dumping: only when some step pays for consuming energy (:func:`energyhub.model.market.needs_no_dumping`), a
+  binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max power). Otherwise
+  simultaneous charge and discharge only loses energy and never pays, so no binary is added.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from energyhub.model import costs, market
+from energyhub.model.core import HubModel
+from energyhub.scenario.schema import BatteryAsset
+
+
+def size_bounds(size: Any, build_or_not: bool) -> tuple[float, float]:
+    """Bounds of a total size: with build-or-not the lower bound is the existing size."""
+    lo = size.existing if build_or_not else max(size.min, size.existing)
+    return float(lo), float(max(size.upper, lo))
+
+
+def add(hm: HubModel) -> None:
+    """All batteries of the scenario."""
+    bats: list[BatteryAsset] = hm.assets_of("battery")
+    if not bats:
+        return
+    m, steps = hm.m, hm.steps
+    spec = {b.name: b for b in bats}
+    names = list(spec)
+    m.BAT = pyo.Set(initialize=names, ordered=True)
+    m.bat_e_mwh = pyo.Var(m.BAT, bounds=lambda _m, b: size_bounds(spec[b].energy_mwh, spec[b].build_or_not))
+    m.bat_p_mw = pyo.Var(m.BAT, bounds=lambda _m, b: size_bounds(spec[b].power_mw, spec[b].build_or_not))
+    for name in names:
+        _fix_if_fixed(m.bat_e_mwh[name])
+        _fix_if_fixed(m.bat_p_mw[name])
+    p_max = {n: size_bounds(spec[n].power_mw, spec[n].build_or_not)[1] for n in names}
+    e_max = {n: size_bounds(spec[n].energy_mwh, spec[n].build_or_not)[1] for n in names}
+    m.bat_ch_mw = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, p_max[b]))
+    m.bat_dis_mw = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, p_max[b]))
+    m.bat_soc_mwh = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, e_max[b]))
+    _add_capacity_limits(hm, names)
+    _add_soc(hm, spec)
+    _add_durations(hm, spec)
+    _add_build_or_not(hm, spec)
+    if market.needs_no_dumping(hm):
+        _add_no_dumping(hm, names, p_max)
+    for b in bats:
+        hm.el_terms[b.hub] += [(1.0, m.bat_dis_mw, b.name), (-1.0, m.bat_ch_mw, b.name)]
+        costs.add_capex(hm, b, m.bat_e_mwh[b.name], b.energy_mwh.capex_eur_per_mwh, b.energy_mwh.existing,
+                        f"assets.{b.name}.energy_mwh.capex_eur_per_mwh")
+        costs.add_capex(hm, b, m.bat_p_mw[b.name], b.power_mw.capex_eur_per_mw, b.power_mw.existing,
+                        f"assets.{b.name}.power_mw.capex_eur_per_mw")
+
+
+def _fix_if_fixed(var: Any) -> None:
+    if var.lb is not None and var.ub is not None and var.ub - var.lb < 1e-12:
+        var.fix(var.lb)
+
+
+def _add_capacity_limits(hm: HubModel, names: list[str]) -> None:
+    """Flows ≤ power and level ≤ energy, as rows only where the size is a decision."""
+    m, steps = hm.m, hm.steps
+    p_free = [b for b in names if not m.bat_p_mw[b].fixed]
+    e_free = [b for b in names if not m.bat_e_mwh[b].fixed]
+    for b in names:  # fixed sizes: tighten the bounds instead
+        if m.bat_p_mw[b].fixed:
+            for t in steps:
+                m.bat_ch_mw[b, t].setub(m.bat_p_mw[b].value)
+                m.bat_dis_mw[b, t].setub(m.bat_p_mw[b].value)
+        if m.bat_e_mwh[b].fixed:
+            for t in steps:
+                m.bat_soc_mwh[b, t].setub(m.bat_e_mwh[b].value)
+    m.bat_ch_limit = pyo.Constraint(p_free, steps, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= m.bat_p_mw[b])
+    m.bat_dis_limit = pyo.Constraint(p_free, steps, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= m.bat_p_mw[b])
+    m.bat_soc_limit = pyo.Constraint(e_free, steps, rule=lambda _m, b, t: m.bat_soc_mwh[b, t] <= m.bat_e_mwh[b])
+
+
+def _add_soc(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
+    m, dt = hm.m, hm.time.step_h
+    prev = hm.time.prev()
+    keep = {b: (1.0 - s.self_discharge_pct_per_day / 100.0) ** (dt / 24.0) for b, s in spec.items()}
+
+    def rule(_m: pyo.ConcreteModel, b: str, t: int) -> object:
+        s = spec[b]
+        return m.bat_soc_mwh[b, t] == (
+            keep[b] * m.bat_soc_mwh[b, int(prev[t])]
+            + s.charge_efficiency * dt * m.bat_ch_mw[b, t]
+            - dt / s.discharge_efficiency * m.bat_dis_mw[b, t]
+        )
+
+    m.bat_soc = pyo.Constraint(m.BAT, hm.steps, rule=rule)
+
+
+def _add_durations(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
+    m = hm.m
+    lo = [b for b, s in spec.items() if s.min_duration_h is not None]
+    hi = [b for b, s in spec.items() if s.max_duration_h is not None]
+    m.bat_min_duration = pyo.Constraint(
+        lo, rule=lambda _m, b: m.bat_e_mwh[b] >= float(spec[b].min_duration_h or 0.0) * m.bat_p_mw[b]
+    )
+    m.bat_max_duration = pyo.Constraint(
+        hi, rule=lambda _m, b: m.bat_e_mwh[b] <= float(spec[b].max_duration_h or 0.0) * m.bat_p_mw[b]
+    )
+
+
+def _add_build_or_not(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
+    m = hm.m
+    names = [b for b, s in spec.items() if s.build_or_not]
+    if not names:
+        return
+    m.bat_build = pyo.Var(names, domain=pyo.Binary)
+    rows: list[tuple[str, str, str]] = [(b, kind, side) for b in names for kind in ("e", "p") for side in ("lo", "hi")]
+
+    def rule(_m: pyo.ConcreteModel, b: str, kind: str, side: str) -> object:
+        size = spec[b].energy_mwh if kind == "e" else spec[b].power_mw
+        var = m.bat_e_mwh[b] if kind == "e" else m.bat_p_mw[b]
+        if side == "lo":
+            return var >= size.existing + max(size.min - size.existing, 0.0) * m.bat_build[b]
+        return var <= size.existing + (size.upper - size.existing) * m.bat_build[b]
+
+    m.bat_build_or_not = pyo.Constraint(rows, rule=rule)
+
+
+def _add_no_dumping(hm: HubModel, names: list[str], p_max: dict[str, float]) -> None:
+    m, steps = hm.m, hm.steps
+    m.bat_charging = pyo.Var(names, steps, domain=pyo.Binary)
+    m.bat_ch_excl = pyo.Constraint(
+        names, steps, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
+    )
+    m.bat_dis_excl = pyo.Constraint(
+        names, steps, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= p_max[b] * (1 - m.bat_charging[b, t])
+    )

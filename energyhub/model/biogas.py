@@ -1,0 +1,149 @@
+"""Biogas engines: aggregated unit commitment with integers, biogas storage and the hub biogas balance.
+
+Per biogas asset g (set ``GAS``) with unit rating U (MW electric), efficiency η and step t:
+
+* ``built[g]`` integer in [max(min, existing), max]; ``on[g,t]`` integer, ``on ≤ built``;
+* ``start[g,t] ≥ on[t] − on[prev(t)]``, ``start ≥ 0`` (continuous: at an optimum it equals max(0, Δon), which is
+  integral; the minimum up/down rows only bound it from above);
+* ``min_load_frac·U·on ≤ p_mw[g,t] ≤ U·on``;
+* minimum up time (L_up = ⌈min_up_h/Δt⌉ steps): ``Σ_{k=0}^{L_up−1} start[t−k] ≤ on[t]`` — every unit started in
+  the last L_up steps is still on;
+* minimum down time (L_dn = ⌈min_down_h/Δt⌉ steps): ``Σ_{k=0}^{L_dn−1} start[t−k] ≤ built − on[t−L_dn]`` — a unit
+  started in the last L_dn steps was off at t − L_dn (it must have been off for L_dn steps before its start);
+* indices wrap around within the cyclic segment (the horizon, or each typical period); L is capped at the
+  segment length.
+
+Biogas balance per hub with biogas assets or links (MW of fuel), with per-asset storage ``gas_level_mwh[g,t] ≤
+gas_sto_mwh[g]``:
+
+    supply_h + Σ links in − Σ links out − Σ_g p[g,t]/η_g − Σ_g (level[g,t] − level[g,prev(t)])/Δt ≥ 0
+
+where supply_h = Σ_g biogas_supply_mwh_per_day/24 (spread evenly) and the slack is spilled (flared) biogas.
+Costs: start cost per start, fuel cost per MWh of biogas burnt, variable O&M per MWh electric, capex per MW on
+U·(built − existing), storage capex per MWh.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from energyhub.model import costs
+from energyhub.model.battery import size_bounds
+from energyhub.model.core import HubModel
+from energyhub.scenario.schema import BiogasAsset
+
+
+def add(hm: HubModel) -> None:
+    """Engines, commitment, minimum up/down times and storage."""
+    assets: list[BiogasAsset] = hm.assets_of("biogas")
+    if not assets:
+        return
+    m, steps = hm.m, hm.steps
+    spec = {g.name: g for g in assets}
+    names = list(spec)
+    m.GAS = pyo.Set(initialize=names, ordered=True)
+    lo = {g: float(max(s.units.min, s.units.existing)) for g, s in spec.items()}
+    hi = {g: float(max(s.units.upper, lo[g])) for g, s in spec.items()}
+    m.gas_built = pyo.Var(m.GAS, domain=pyo.NonNegativeIntegers, bounds=lambda _m, g: (lo[g], hi[g]))
+    for g in names:
+        if hi[g] - lo[g] < 0.5:
+            m.gas_built[g].fix(lo[g])
+    m.gas_on = pyo.Var(m.GAS, steps, domain=pyo.NonNegativeIntegers, bounds=lambda _m, g, t: (0.0, hi[g]))
+    m.gas_start = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g]))
+    m.gas_p_mw = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g] * spec[g].unit_mw))
+    free = [g for g in names if not m.gas_built[g].fixed]
+    m.gas_on_limit = pyo.Constraint(free, steps, rule=lambda _m, g, t: m.gas_on[g, t] <= m.gas_built[g])
+    m.gas_p_max = pyo.Constraint(
+        m.GAS, steps, rule=lambda _m, g, t: m.gas_p_mw[g, t] <= spec[g].unit_mw * m.gas_on[g, t]
+    )
+    m.gas_p_min = pyo.Constraint(
+        [g for g in names if spec[g].min_load_frac > 0], steps,
+        rule=lambda _m, g, t: m.gas_p_mw[g, t] >= spec[g].min_load_frac * spec[g].unit_mw * m.gas_on[g, t],
+    )
+    _add_commitment(hm, spec)
+    _add_storage(hm, spec)
+    _add_costs(hm, assets)
+
+
+def window_steps(hours: float, step_h: float, segment_len: int) -> int:
+    """Number of steps of a minimum up/down time, capped at the segment length."""
+    return min(math.ceil(hours / step_h - 1e-9), segment_len)
+
+
+def _add_commitment(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
+    m, steps, tg = hm.m, hm.steps, hm.time
+    prev = tg.prev()
+    m.gas_start_def = pyo.Constraint(
+        m.GAS, steps, rule=lambda _m, g, t: m.gas_start[g, t] >= m.gas_on[g, t] - m.gas_on[g, int(prev[t])]
+    )
+    seg = tg.segment_length_min()
+    up = {g: window_steps(s.min_up_h, tg.step_h, seg) for g, s in spec.items()}
+    dn = {g: window_steps(s.min_down_h, tg.step_h, seg) for g, s in spec.items()}
+    lags = {k: tg.lag(k) for k in {*range(max([*up.values(), *dn.values(), 1]) + 1)}}
+
+    def started(g: str, t: int, length: int) -> object:
+        return sum(m.gas_start[g, int(lags[k][t])] for k in range(length))
+
+    m.gas_min_up = pyo.Constraint(
+        [g for g in spec if up[g] > 1], steps, rule=lambda _m, g, t: started(g, t, up[g]) <= m.gas_on[g, t]
+    )
+    m.gas_min_down = pyo.Constraint(
+        [g for g in spec if dn[g] > 1], steps,
+        rule=lambda _m, g, t: started(g, t, dn[g]) <= m.gas_built[g] - m.gas_on[g, int(lags[dn[g]][t])],
+    )
+
+
+def _add_storage(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
+    m = hm.m
+    stores = [g for g, s in spec.items() if s.storage_mwh.upper > 0]
+    bounds = {g: size_bounds(spec[g].storage_mwh, False) for g in stores}
+    m.gas_sto_mwh = pyo.Var(stores, bounds=lambda _m, g: bounds[g])
+    m.gas_level_mwh = pyo.Var(stores, hm.steps, bounds=lambda _m, g, t: (0.0, bounds[g][1]))
+    m.gas_level_limit = pyo.Constraint(
+        stores, hm.steps, rule=lambda _m, g, t: m.gas_level_mwh[g, t] <= m.gas_sto_mwh[g]
+    )
+    hm.info["gas_stores"] = stores
+    for g in stores:
+        sto = spec[g].storage_mwh
+        costs.add_capex(hm, spec[g], m.gas_sto_mwh[g], sto.capex_eur_per_mwh, sto.existing,
+                        f"assets.{g}.storage_mwh.capex_eur_per_mwh")
+
+
+def _add_costs(hm: HubModel, assets: list[BiogasAsset]) -> None:
+    m = hm.m
+    step_cost = hm.step_cost()
+    for g in assets:
+        keys = [(g.name, t) for t in hm.steps]
+        hm.el_terms[g.hub].append((1.0, m.gas_p_mw, g.name))
+        hm.gas_terms[g.hub].append((-1.0 / g.electrical_efficiency, m.gas_p_mw, g.name))
+        costs.add_capex(hm, g, m.gas_built[g.name], g.capex_eur_per_mw * g.unit_mw, g.units.existing,
+                        f"assets.{g.name}.capex_eur_per_mw")
+        hm.add_cost("start", m.gas_start, keys, hm.time.weight, param=f"assets.{g.name}.start_cost_eur",
+                    param_value=g.start_cost_eur)
+        hm.add_cost("fuel", m.gas_p_mw, keys, step_cost / g.electrical_efficiency,
+                    param=f"assets.{g.name}.fuel_cost_eur_per_mwh", param_value=g.fuel_cost_eur_per_mwh)
+        hm.add_cost("variable_om", m.gas_p_mw, keys, step_cost,
+                    param=f"assets.{g.name}.variable_om_eur_per_mwh", param_value=g.variable_om_eur_per_mwh)
+
+
+def add_balance(hm: HubModel) -> None:
+    """Biogas balance of every hub with biogas assets or links (MW of fuel)."""
+    m, dt = hm.m, hm.time.step_h
+    assets: list[BiogasAsset] = hm.assets_of("biogas")
+    hubs = [h for h in hm.hubs if hm.gas_terms.get(h)]
+    if not hubs:
+        return
+    prev = hm.time.prev()
+    supply = {h: sum(g.biogas_supply_mwh_per_day / 24.0 for g in assets if g.hub == h) for h in hubs}
+    stores = hm.info.get("gas_stores", [])
+    at_hub = {h: [g.name for g in assets if g.hub == h and g.name in stores] for h in hubs}
+    terms = hm.gas_terms
+
+    def rule(_m: pyo.ConcreteModel, h: str, t: int) -> object:
+        flows = sum(c * var[key, t] for c, var, key in terms[h])
+        stored = sum((m.gas_level_mwh[g, t] - m.gas_level_mwh[g, int(prev[t])]) / dt for g in at_hub[h])
+        return flows - stored >= -supply[h]
+
+    m.gas_balance = pyo.Constraint(hubs, hm.steps, rule=rule)

@@ -1,0 +1,191 @@
+"""Hub grid connections: import/export within the transport right, local generation, shedding, balance.
+
+Variables (per hub h, step t): ``imp_mw[h,t]``, ``exp_mw[h,t]`` (≥ 0), ``gen_mw[h,t]`` (local PV + wind used,
+≤ available), ``shed_mw[h,t]`` (≤ demand), ``cap_mw[h]`` (contracted import capacity, priced per kW-year),
+``peak_mw[h,m]`` (import peak of month group m, priced per kW-month).
+
+Transport rights scale the contracted capacity per step with an availability ``a[h,t]``: 1 in firm steps,
+``non_firm_frac`` otherwise. ``time_block``: firm in the listed hours of the day. ``time_duration``: firm in a
+share ``firm_share`` of the (weighted) steps; the non-firm steps are chosen deterministically as the steps with
+the highest *baseline* loading (base flow / limit) over the branches the hub's bus affects (|PTDF| > 1e-3);
+ties and hubs without such branches fall back to the earliest steps. The availability applies to import and
+export alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from energyhub.model.core import HubModel
+from energyhub.scenario.schema import HubSpec
+
+PTDF_AFFECTS = 1e-3
+
+
+def availability(hm: HubModel, hub: HubSpec) -> np.ndarray:
+    """Share of the contracted capacity usable in each step under the hub's transport right (n,)."""
+    conn = hub.connection
+    n = hm.time.n
+    if conn.right == "firm":
+        return np.ones(n)
+    if conn.right == "time_block":
+        firm = np.isin(hm.time.hour, np.asarray(conn.firm_hours or [], dtype=np.int64))
+        return np.where(firm, 1.0, conn.non_firm_frac)
+    non_firm = _non_firm_steps(hm, hub.name, 1.0 - float(conn.firm_share or 0.0))
+    return np.where(non_firm, conn.non_firm_frac, 1.0)
+
+
+def _non_firm_steps(hm: HubModel, hub: str, share: float) -> np.ndarray:
+    """Mask of the steps of highest baseline loading covering ``share`` of the weighted horizon."""
+    grid = hm.grid
+    n = hm.time.n
+    loading = np.zeros(n)
+    col = grid.hub_names.index(hub) if hub in grid.hub_names else -1
+    if col >= 0 and grid.n_branches:
+        affected = np.abs(grid.ptdf_hub[:, col]) > PTDF_AFFECTS
+        if affected.any():
+            ratio = np.abs(grid.base_flow_mw[:, affected]) / np.maximum(grid.limit_mw[affected], 1e-9)
+            loading = ratio.max(axis=1)
+    order = np.lexsort((np.arange(n), -loading))  # highest loading first, then earliest
+    weight = hm.time.weight[order]
+    cum = np.cumsum(weight) / weight.sum()
+    count = int(np.searchsorted(cum, share - 1e-9, side="left")) + 1 if share > 1e-9 else 0
+    mask = np.zeros(n, dtype=bool)
+    mask[order[:count]] = True
+    return mask
+
+
+def add(hm: HubModel) -> None:
+    """Connection variables, transport-right bounds, group contracts and capacity tariffs."""
+    m, hubs, steps = hm.m, hm.hubs, hm.steps
+    avail = {h.name: availability(hm, h) for h in hm.scenario.hubs}
+    hm.info["availability"] = avail
+    conn = {h.name: h.connection for h in hm.scenario.hubs}
+
+    def imp_bounds(_m: pyo.ConcreteModel, h: str, t: int) -> tuple[float, float]:
+        return 0.0, float(conn[h].import_mw * avail[h][t])
+
+    def exp_bounds(_m: pyo.ConcreteModel, h: str, t: int) -> tuple[float, float]:
+        return 0.0, float(conn[h].export_mw * avail[h][t])
+
+    m.imp_mw = pyo.Var(hubs, steps, bounds=imp_bounds)
+    m.exp_mw = pyo.Var(hubs, steps, bounds=exp_bounds)
+    _add_local_generation(hm)
+    _add_shedding(hm)
+    _add_groups(hm)
+    _add_contracted(hm, avail)
+    _add_monthly_peak(hm)
+    for h in hm.scenario.hubs:
+        hm.cost_const["fixed_tariff"] += h.tariffs.fixed_eur_per_year
+        hm.el_terms[h.name] += [(1.0, m.imp_mw, h.name), (-1.0, m.exp_mw, h.name)]
+
+
+def available_generation_mw(hm: HubModel, hub: HubSpec) -> np.ndarray:
+    """Local PV plus wind output before curtailment (n,)."""
+    out = np.zeros(hm.time.n)
+    for kind in ("pv", "wind"):
+        gen = getattr(hub, kind)
+        if gen is not None:
+            out = out + gen.capacity_mw * hm.hub_series(hub.name, f"{kind}.profile_pu")
+    return out
+
+
+def _add_local_generation(hm: HubModel) -> None:
+    m = hm.m
+    avail = {h.name: available_generation_mw(hm, h) for h in hm.scenario.hubs}
+    hm.info["generation_available_mw"] = avail
+    m.gen_mw = pyo.Var(hm.hubs, hm.steps, bounds=lambda _m, h, t: (0.0, float(avail[h][t])))
+    cost = hm.scenario.economics.curtailment_eur_per_mwh
+    step_cost = hm.step_cost()
+    for h in hm.hubs:
+        hm.el_terms[h].append((1.0, m.gen_mw, h))
+        # curtailment cost × (available − used): the constant part goes to cost_const
+        keys = [(h, t) for t in hm.steps]
+        hm.add_cost("curtailment", m.gen_mw, keys, -step_cost, param="economics.curtailment_eur_per_mwh",
+                    param_value=cost)
+        hm.cost_const["curtailment"] += cost * float(step_cost @ avail[h])
+
+
+def _add_shedding(hm: HubModel) -> None:
+    m = hm.m
+    demand = {h: hm.hub_series(h, "demand_mw") for h in hm.hubs}
+    m.shed_mw = pyo.Var(hm.hubs, hm.steps, bounds=lambda _m, h, t: (0.0, float(demand[h][t])))
+    voll = hm.scenario.economics.voll_eur_per_mwh
+    for h in hm.hubs:
+        hm.el_terms[h].append((1.0, m.shed_mw, h))
+        hm.add_cost("voll", m.shed_mw, [(h, t) for t in hm.steps], hm.step_cost(),
+                    param="economics.voll_eur_per_mwh", param_value=voll)
+
+
+def _add_groups(hm: HubModel) -> None:
+    """Group transport agreement: member hubs' summed import (export) ≤ the group's capacity, every step."""
+    m = hm.m
+    groups = {g.name: g for g in hm.scenario.groups}
+    members = {g: list(spec.hubs) for g, spec in groups.items()}
+    for h in hm.scenario.hubs:
+        if h.connection.group and h.connection.group in members and h.name not in members[h.connection.group]:
+            members[h.connection.group].append(h.name)
+    if not groups:
+        return
+    names = list(groups)
+    m.group_import = pyo.Constraint(
+        names, hm.steps,
+        rule=lambda _m, g, t: sum(m.imp_mw[h, t] for h in members[g]) <= groups[g].import_mw,
+    )
+    m.group_export = pyo.Constraint(
+        names, hm.steps,
+        rule=lambda _m, g, t: sum(m.exp_mw[h, t] for h in members[g]) <= groups[g].export_mw,
+    )
+
+
+def _add_contracted(hm: HubModel, avail: dict[str, np.ndarray]) -> None:
+    """Contracted import capacity ``cap_mw[h] ≤ import_mw`` priced per kW-year; fixed at GTV if unpriced."""
+    m = hm.m
+    specs = {h.name: h for h in hm.scenario.hubs}
+    m.cap_mw = pyo.Var(hm.hubs, bounds=lambda _m, h: (0.0, specs[h].connection.import_mw))
+    priced = [h for h in hm.hubs if specs[h].tariffs.contracted_eur_per_kw_year > 0]
+    for h in hm.hubs:
+        if h not in priced:
+            m.cap_mw[h].fix(specs[h].connection.import_mw)
+    if not priced:
+        return
+    keys = [(h, t) for h in priced for t in hm.steps if avail[h][t] > 0]
+    m.contracted_limit = pyo.Constraint(
+        keys, rule=lambda _m, h, t: m.imp_mw[h, t] <= float(avail[h][t]) * m.cap_mw[h]
+    )
+    for h in priced:
+        rate = specs[h].tariffs.contracted_eur_per_kw_year
+        hm.add_cost("contracted_capacity", m.cap_mw, [h], [1000.0], param=f"hubs.{h}.tariffs.contracted",
+                    param_value=rate)
+
+
+def _add_monthly_peak(hm: HubModel) -> None:
+    """``peak_mw[h,m] ≥ imp_mw[h,t]`` for t in month group m, priced per kW per month × months per year."""
+    m = hm.m
+    specs = {h.name: h for h in hm.scenario.hubs}
+    priced = [h for h in hm.hubs if specs[h].tariffs.monthly_peak_eur_per_kw > 0]
+    if not priced:
+        return
+    months = list(range(hm.time.n_months))
+    m.peak_mw = pyo.Var(priced, months, bounds=(0.0, None))
+    month = hm.time.month
+    m.peak_def = pyo.Constraint(
+        priced, hm.steps, rule=lambda _m, h, t: m.imp_mw[h, t] <= m.peak_mw[h, int(month[t])]
+    )
+    for h in priced:
+        rate = specs[h].tariffs.monthly_peak_eur_per_kw
+        hm.add_cost("monthly_peak", m.peak_mw, [(h, k) for k in months], 1000.0 * hm.time.months_per_year,
+                    param=f"hubs.{h}.tariffs.monthly_peak", param_value=rate)
+
+
+def add_balance(hm: HubModel) -> None:
+    """Electricity balance of every hub and step: Σ supply terms = demand (MW)."""
+    m = hm.m
+    demand = {h: hm.hub_series(h, "demand_mw") for h in hm.hubs}
+    terms = hm.el_terms
+
+    def rule(_m: pyo.ConcreteModel, h: str, t: int) -> object:
+        return sum(c * var[key, t] for c, var, key in terms[h]) == float(demand[h][t])
+
+    m.el_balance = pyo.Constraint(hm.hubs, hm.steps, rule=rule)

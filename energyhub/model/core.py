@@ -1,0 +1,104 @@
+"""The :class:`HubModel`: a Pyomo model plus the bookkeeping its component modules share.
+
+Component modules (connection, battery, …) add variables and constraints to ``hm.m`` and register
+
+* terms of the hub balances (electricity MW, hydrogen kg/h, biogas MW) in ``el_terms``/``h2_terms``/``gas_terms``,
+  each a :data:`Term` ``(coef, var, key)`` meaning ``coef × var[key, t]`` on the *supply* side of hub ``h``;
+* cost terms ``(coef_eur, var_data)`` by category in ``cost_terms`` and constants in ``cost_const``: the objective
+  is their sum, and cost categories are recomputed from the solution with one dot product each;
+* for sweeps, ``cost_params[name]`` lists ``(var_data, factor)`` so that the objective coefficient of
+  ``var_data`` changes by ``factor × Δvalue`` when the scalar parameter ``name`` changes by ``Δvalue``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from energyhub.model.inputs import GridInputs
+from energyhub.model.timegrid import TimeGrid
+from energyhub.scenario.data import ScenarioData
+from energyhub.scenario.schema import Scenario
+
+#: ``(coef, indexed var, key)``: the term ``coef × var[key, t]`` of a balance.
+Term = tuple[float, Any, Any]
+
+
+@dataclass
+class HubModel:
+    """A built (not yet solved) model of one scenario."""
+
+    data: ScenarioData
+    grid: GridInputs
+    time: TimeGrid
+    series: dict[str, np.ndarray]
+    m: pyo.ConcreteModel = field(default_factory=lambda: pyo.ConcreteModel(name="energyhub"))
+    el_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    h2_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    gas_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    cost_terms: dict[str, list[tuple[float, Any]]] = field(default_factory=lambda: defaultdict(list))
+    cost_const: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    cost_params: dict[str, list[tuple[Any, float]]] = field(default_factory=lambda: defaultdict(list))
+    info: dict[str, Any] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    # ----------------------------------------------------------------------------------------- scenario access
+    @property
+    def scenario(self) -> Scenario:
+        return self.data.scenario
+
+    @property
+    def hubs(self) -> list[str]:
+        return [h.name for h in self.scenario.hubs]
+
+    @property
+    def steps(self) -> range:
+        return self.time.steps
+
+    def hub_series(self, hub: str, name: str) -> np.ndarray:
+        """A hub series at model steps; zeros when absent."""
+        return self.series.get(f"hubs.{hub}.{name}", np.zeros(self.time.n))
+
+    def market_series(self, zone: str, name: str) -> np.ndarray:
+        return self.series[f"markets.{zone}.{name}"]
+
+    def hub_zone(self, hub: str) -> str:
+        return self.scenario.hub_zone(self.scenario.hub(hub))
+
+    def assets_of(self, kind: str) -> list[Any]:
+        return [a for a in self.scenario.assets if a.type == kind]
+
+    # ----------------------------------------------------------------------------------------- cost helpers
+    def step_cost(self) -> np.ndarray:
+        """EUR per MW held for one step, scaled to a year: step_h × weight (n,)."""
+        return self.time.step_h * self.time.weight
+
+    def add_cost(self, category: str, var: Any, keys: Any, coefs: Any, param: str | None = None,
+                 param_value: float = 0.0) -> None:
+        """Add ``coefs[i] × var[keys[i]]`` to cost ``category``; skip zero coefficients.
+
+        With ``param``, the coefficients are ``param_value × factor[i]``; the factors are recorded in
+        ``cost_params[param]`` for sweeps (also when the value is zero).
+        """
+        coef_arr = np.broadcast_to(np.asarray(coefs, dtype=float), (len(keys),))
+        terms = self.cost_terms[category]
+        if param is not None:
+            record = self.cost_params[param]
+            for key, c in zip(keys, coef_arr, strict=True):
+                record.append((var[key], float(c)))
+                if c != 0.0 and param_value != 0.0:
+                    terms.append((float(c) * param_value, var[key]))
+            return
+        for key, c in zip(keys, coef_arr, strict=True):
+            if c != 0.0:
+                terms.append((float(c), var[key]))
+
+    def objective_expr(self) -> Any:
+        """Sum of every cost term and constant."""
+        const = float(sum(self.cost_const.values()))
+        linear = [(c, v) for terms in self.cost_terms.values() for c, v in terms]
+        return const + pyo.quicksum(c * v for c, v in linear)

@@ -1,0 +1,109 @@
+"""Electrolysers: an integer number of built stacks and of running stacks per step (no big-M).
+
+Per electrolyser e (set ``ELY``) with stack rating S (MW) and step t:
+
+* ``built[e] ∈ {max(min, existing), …, max}`` (integer), ``run[e,t] ∈ {0, …, max}`` (integer), ``run ≤ built``;
+* ``min_load_frac·S·run[e,t] ≤ p_mw[e,t] ≤ S·run[e,t]``: a running stack is at least at minimum load;
+* hydrogen ``h2_kg_per_h[e,t] = p·1000/kwh_per_kg`` (constant efficiency), or with ``part_load`` the concave
+  piecewise-linear upper bounds ``h2 ≤ a_k·p + b_k·S·run`` through the points (load_frac, kwh_per_kg) and the full-
+  load point (1, kwh_per_kg); equal loading of the running stacks is optimal for a concave curve, so the bound
+  is exact for the aggregated stacks;
+* when ``min_load_frac = 0`` and there is no part-load curve, ``run`` is continuous (integrality cannot matter).
+
+Electricity ``−p`` enters the hub's electricity balance, ``h2`` its hydrogen balance. Costs: capex per MW on
+``S·(built − existing)``, variable O&M per MWh.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from energyhub.errors import InputError
+from energyhub.model import costs
+from energyhub.model.core import HubModel
+from energyhub.scenario.schema import ElectrolyserAsset
+
+
+def part_load_segments(e: ElectrolyserAsset) -> list[tuple[float, float]]:
+    """(a_k kg/h per MW, b_k kg/h per MW of running stack capacity) of the hydrogen output bounds."""
+    points = {1.0: e.kwh_per_kg}
+    for p in e.part_load or []:
+        points[p.load_frac] = p.kwh_per_kg
+    loads = sorted(points)
+    h2 = [f * 1000.0 / points[f] for f in loads]  # kg/h per MW of stack at load f
+    if len(loads) == 1:
+        return [(h2[0] / loads[0], 0.0)]
+    segs = []
+    for i in range(len(loads) - 1):
+        a = (h2[i + 1] - h2[i]) / (loads[i + 1] - loads[i])
+        segs.append((a, h2[i] - a * loads[i]))
+    if any(segs[k + 1][0] > segs[k][0] + 1e-9 for k in range(len(segs) - 1)):
+        raise InputError(
+            f"assets '{e.name}'.part_load: the hydrogen output is not concave in the load (efficiency must not "
+            "improve faster at higher loads); adjust the kwh_per_kg points"
+        )
+    return segs
+
+
+def add(hm: HubModel) -> None:
+    """All electrolysers of the scenario."""
+    elys: list[ElectrolyserAsset] = hm.assets_of("electrolyser")
+    if not elys:
+        return
+    m, steps = hm.m, hm.steps
+    spec = {e.name: e for e in elys}
+    names = list(spec)
+    m.ELY = pyo.Set(initialize=names, ordered=True)
+    lo = {e: float(max(s.stacks.min, s.stacks.existing)) for e, s in spec.items()}
+    hi = {e: float(max(s.stacks.upper, lo[e])) for e, s in spec.items()}
+    m.ely_built = pyo.Var(m.ELY, domain=pyo.NonNegativeIntegers, bounds=lambda _m, e: (lo[e], hi[e]))
+    discrete = {e: s.min_load_frac > 0 or bool(s.part_load) for e, s in spec.items()}
+    m.ely_run = pyo.Var(
+        m.ELY, steps, bounds=lambda _m, e, t: (0.0, hi[e]),
+        domain=lambda _m, e, t: pyo.NonNegativeIntegers if discrete[e] else pyo.NonNegativeReals,
+    )
+    m.ely_p_mw = pyo.Var(m.ELY, steps, bounds=lambda _m, e, t: (0.0, hi[e] * spec[e].stack_mw))
+    m.ely_h2_kg_per_h = pyo.Var(m.ELY, steps, bounds=(0.0, None))
+    for e in names:
+        if hi[e] - lo[e] < 0.5:
+            m.ely_built[e].fix(lo[e])
+    free = [e for e in names if not m.ely_built[e].fixed]
+    m.ely_run_limit = pyo.Constraint(free, steps, rule=lambda _m, e, t: m.ely_run[e, t] <= m.ely_built[e])
+    m.ely_p_max = pyo.Constraint(
+        m.ELY, steps, rule=lambda _m, e, t: m.ely_p_mw[e, t] <= spec[e].stack_mw * m.ely_run[e, t]
+    )
+    m.ely_p_min = pyo.Constraint(
+        [e for e in names if spec[e].min_load_frac > 0], steps,
+        rule=lambda _m, e, t: m.ely_p_mw[e, t] >= spec[e].min_load_frac * spec[e].stack_mw * m.ely_run[e, t],
+    )
+    _add_conversion(hm, spec)
+    _add_costs_and_terms(hm, elys)
+
+
+def _add_conversion(hm: HubModel, spec: dict[str, ElectrolyserAsset]) -> None:
+    m, steps = hm.m, hm.steps
+    linear = [e for e, s in spec.items() if not s.part_load]
+    curved = {e: part_load_segments(s) for e, s in spec.items() if s.part_load}
+    m.ely_h2_linear = pyo.Constraint(
+        linear, steps,
+        rule=lambda _m, e, t: m.ely_h2_kg_per_h[e, t] == 1000.0 / spec[e].kwh_per_kg * m.ely_p_mw[e, t],
+    )
+    keys = [(e, k) for e, segs in curved.items() for k in range(len(segs))]
+
+    def rule(_m: pyo.ConcreteModel, e: str, k: int, t: int) -> object:
+        a, b = curved[e][k]
+        return m.ely_h2_kg_per_h[e, t] <= a * m.ely_p_mw[e, t] + b * spec[e].stack_mw * m.ely_run[e, t]
+
+    m.ely_h2_curve = pyo.Constraint(keys, steps, rule=rule)
+
+
+def _add_costs_and_terms(hm: HubModel, elys: list[ElectrolyserAsset]) -> None:
+    m = hm.m
+    step_cost = hm.step_cost()
+    for e in elys:
+        hm.el_terms[e.hub].append((-1.0, m.ely_p_mw, e.name))
+        hm.h2_terms[e.hub].append((1.0, m.ely_h2_kg_per_h, e.name))
+        costs.add_capex(hm, e, m.ely_built[e.name], e.capex_eur_per_mw * e.stack_mw, e.stacks.existing,
+                        f"assets.{e.name}.capex_eur_per_mw")
+        hm.add_cost("variable_om", m.ely_p_mw, [(e.name, t) for t in hm.steps], step_cost,
+                    param=f"assets.{e.name}.variable_om_eur_per_mwh", param_value=e.variable_om_eur_per_mwh)

@@ -1,0 +1,129 @@
+"""What the model needs from the grid stage, as plain arrays: :class:`GridInputs`.
+
+The model never sees pandapower. It sees, per branch ``b`` and time step ``t``, the DC flow caused by every fixed
+load and generator (``base_flow_mw[t, b]``), the flow caused by one MW injected at each hub's bus
+(``ptdf_hub[b, h]``) and the limit. For the ``transport`` flow model it sees the incidence matrix and the fixed
+bus injections instead. :func:`grid_inputs` derives all of it from a :class:`energyhub.grid.network.ModelGrid`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from energyhub.errors import InputError
+
+if TYPE_CHECKING:
+    from energyhub.scenario.data import ScenarioData
+
+
+@dataclass
+class GridInputs:
+    """Grid data at model resolution for the hubs of one scenario.
+
+    Attributes:
+        branch_names: ``'segment/branch name'`` per branch (length B).
+        limit_mw: flow limit per branch: rating × loading_limit_pct/100 × (1 − dc_margin_pct/100), MW.
+        base_flow_mw: DC flow per step and branch without any hub (T × B), MW, sign as in the PTDF.
+        ptdf_hub: MW of flow on each branch per MW *injected* at each hub's bus (B × H), columns in the order
+            of ``hub_names``.
+        hub_names: hub names, in the order of the scenario's hubs.
+        rating_mva: branch rating (B,), for loading in % of rating; default ``limit_mw / limit_factor``.
+        limit_factor: loading_limit_pct/100 × (1 − dc_margin_pct/100); applies to reinforcements too.
+        incidence: ``transport`` model only: bus × branch incidence (N × B, +1 at the from bus, −1 at the to
+            bus).
+        bus_injection_mw: ``transport`` model only: fixed injections per step and bus (T × N), MW.
+        hub_bus: ``transport`` model only: bus index (into the incidence rows) of each hub (H,).
+        slack_buses: ``transport`` model only: bus indices with an external grid (balance free there).
+    """
+
+    branch_names: list[str]
+    limit_mw: np.ndarray
+    base_flow_mw: np.ndarray
+    ptdf_hub: np.ndarray
+    hub_names: list[str]
+    rating_mva: np.ndarray | None = None
+    limit_factor: float = 1.0
+    incidence: np.ndarray | None = None
+    bus_injection_mw: np.ndarray | None = None
+    hub_bus: np.ndarray | None = None
+    slack_buses: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.limit_mw = np.asarray(self.limit_mw, dtype=float).reshape(-1)
+        n_branch = len(self.branch_names)
+        base = np.asarray(self.base_flow_mw, dtype=float)
+        self.base_flow_mw = base.reshape(base.shape[0] if base.ndim == 2 else -1, n_branch)
+        self.ptdf_hub = np.asarray(self.ptdf_hub, dtype=float).reshape(n_branch, len(self.hub_names))
+        if self.rating_mva is None:
+            self.rating_mva = self.limit_mw / self.limit_factor
+        if self.limit_mw.shape != (n_branch,):
+            raise ValueError(f"limit_mw has shape {self.limit_mw.shape}, expected ({n_branch},)")
+
+    @property
+    def n_branches(self) -> int:
+        return len(self.branch_names)
+
+    def branch_index(self, name: str) -> int:
+        try:
+            return self.branch_names.index(name)
+        except ValueError:
+            raise InputError(f"branch '{name}' is not in the grid (known: {', '.join(self.branch_names[:10])}"
+                             f"{', …' if self.n_branches > 10 else ''})") from None
+
+    @classmethod
+    def empty(cls, hub_names: list[str], n_steps: int) -> GridInputs:
+        """No branches at all: for copper-plate tests and scenarios."""
+        return cls([], np.zeros(0), np.zeros((n_steps, 0)), np.zeros((0, len(hub_names))), list(hub_names))
+
+    def with_base_flow(self, base_flow_mw: np.ndarray, bus_injection_mw: np.ndarray | None = None) -> GridInputs:
+        """A copy with other time series (for representative periods)."""
+        return GridInputs(
+            self.branch_names, self.limit_mw, base_flow_mw, self.ptdf_hub, self.hub_names, self.rating_mva,
+            self.limit_factor, self.incidence, bus_injection_mw, self.hub_bus, list(self.slack_buses),
+        )
+
+
+def limit_factor(data: ScenarioData) -> float:
+    """Share of a branch rating the model may use: loading limit × (1 − DC margin)."""
+    grid = data.scenario.grid
+    return grid.loading_limit_pct / 100.0 * (1.0 - grid.dc_margin_pct / 100.0)
+
+
+def grid_inputs(data: ScenarioData, grid: Any) -> GridInputs:
+    """Derive :class:`GridInputs` from a ``ModelGrid`` (energyhub.grid.network) for the scenario's hubs.
+
+    Uses ``grid.bus_names``, ``grid.branch_names``, ``grid.branch_limit_mva``, ``grid.ptdf`` (B × N) and
+    ``grid.bus_injections_mw(times, resolution_min, growth_load, growth_pv, growth_wind)`` (T × N) and
+    ``grid.dc_flows_mw(inj)`` (T × B). Growth factors: one set per scenario is assumed here (the first
+    segment's); a grid with per-segment growth should apply it inside ``bus_injections_mw``.
+    """
+    scenario = data.scenario
+    bus_pos = {name: i for i, name in enumerate(grid.bus_names)}
+    missing = [h.bus for h in scenario.hubs if h.bus not in bus_pos]
+    if missing:
+        raise InputError(f"hub bus(es) {', '.join(missing)} not found in the grid")
+    hub_cols = np.array([bus_pos[h.bus] for h in scenario.hubs], dtype=int)
+    growth = scenario.grid.segments[0].growth
+    inj = np.asarray(
+        grid.bus_injections_mw(data.times, scenario.time.step_min, growth.load, growth.pv, growth.wind), dtype=float
+    )
+    base_flow = np.asarray(grid.dc_flows_mw(inj), dtype=float)
+    factor = limit_factor(data)
+    rating = np.asarray(grid.branch_limit_mva, dtype=float)
+    ptdf = np.asarray(grid.ptdf, dtype=float)
+    return GridInputs(
+        branch_names=list(grid.branch_names),
+        limit_mw=rating * factor,
+        base_flow_mw=base_flow,
+        ptdf_hub=ptdf[:, hub_cols] if hub_cols.size else np.zeros((len(rating), 0)),
+        hub_names=[h.name for h in scenario.hubs],
+        rating_mva=rating,
+        limit_factor=factor,
+        incidence=getattr(grid, "incidence", None),
+        bus_injection_mw=inj,
+        hub_bus=hub_cols,
+        slack_buses=list(getattr(grid, "slack_buses", [])),
+    )

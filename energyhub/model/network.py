@@ -1,0 +1,132 @@
+"""Branch limits: DC (PTDF) flows with screening, the transport model, or none (copper plate).
+
+``dc``: the flow on branch b in step t is ``f[b,t] = base[t,b] + Σ_h ptdf[b,h]·(exp_mw[h,t] − imp_mw[h,t])`` (a hub
+*injects* its export and *withdraws* its import). Limits, with overload slack ``ovl_mw[b,t] ≥ 0`` priced at
+``overload_penalty_eur_per_mwh``:
+
+    f[b,t] ≤ L[b] + ΔL[b]·build[r] + ovl[b,t]        (upper row)
+   −f[b,t] ≤ L[b] + ΔL[b]·build[r] + ovl[b,t]        (lower row)
+
+Screening: a row is only built when the worst-case flow in its direction, given each hub's import and export
+bounds in that step, can exceed the unreinforced limit L[b] (with 1e-6 MW tolerance). Skipped rows cannot bind,
+so the optimum is unchanged. ``transport``: branch flows are variables within ±limit (+ slack) and Kirchhoff's
+current law holds at every non-slack bus: ``Σ_b inc[n,b]·f[b,t] = base_inj[t,n] + hub injections at n``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from energyhub.model.core import HubModel
+
+PTDF_EPS = 1e-9
+SCREEN_TOL_MW = 1e-6
+
+
+def hub_injection_bounds(hm: HubModel) -> tuple[np.ndarray, np.ndarray]:
+    """Largest import and export of each hub per step (T × H), from the variable bounds."""
+    m = hm.m
+    n, hubs = hm.time.n, hm.grid.hub_names
+    imp = np.zeros((n, len(hubs)))
+    exp = np.zeros((n, len(hubs)))
+    for j, h in enumerate(hubs):
+        if h in hm.hubs:
+            imp[:, j] = [m.imp_mw[h, t].ub for t in hm.steps]
+            exp[:, j] = [m.exp_mw[h, t].ub for t in hm.steps]
+    return imp, exp
+
+
+def screen(hm: HubModel) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (T × B) of the (step, branch) pairs whose upper / lower limit row can bind."""
+    grid = hm.grid
+    imp, exp = hub_injection_bounds(hm)
+    ptdf = grid.ptdf_hub  # B × H
+    pos, neg = np.clip(ptdf, 0, None), np.clip(ptdf, None, 0)
+    # max of ptdf·(e − i) over e ∈ [0, E], i ∈ [0, I]: positive ptdf → ptdf·E, negative → −ptdf·I
+    f_max = grid.base_flow_mw + exp @ pos.T - imp @ neg.T
+    f_min = grid.base_flow_mw + exp @ neg.T - imp @ pos.T
+    limit = grid.limit_mw[None, :]
+    return f_max > limit + SCREEN_TOL_MW, f_min < -limit - SCREEN_TOL_MW
+
+
+def add(hm: HubModel) -> None:
+    """Branch flow limits according to ``grid.flow_model``."""
+    model = hm.scenario.grid.flow_model
+    if model == "copperplate" or hm.grid.n_branches == 0:
+        hm.info["network_rows"] = 0
+        return
+    if model == "transport":
+        _add_transport(hm)
+        return
+    _add_dc(hm)
+
+
+def _limit_expr(hm: HubModel, b: int) -> Any:
+    """L[b] plus the reinforcements built on branch b."""
+    m = hm.m
+    extra = hm.info.get("reinforcement_by_branch", {}).get(b, [])
+    return float(hm.grid.limit_mw[b]) + sum(mva * m.reinf_build[r] for r, mva in extra)
+
+
+def _add_dc(hm: HubModel) -> None:
+    m, grid = hm.m, hm.grid
+    upper, lower = screen(hm)
+    pairs = sorted({(int(t), int(b)) for t, b in zip(*np.nonzero(upper | lower), strict=True)})
+    hm.info["network_rows"] = int(upper.sum() + lower.sum())
+    hm.info["network_pairs_total"] = int(2 * upper.size)
+    m.ovl_mw = pyo.Var(pairs, bounds=(0.0, None))
+    col = {h: j for j, h in enumerate(grid.hub_names)}
+    hub_terms = {
+        b: [(float(grid.ptdf_hub[b, col[h]]), h) for h in hm.hubs if abs(grid.ptdf_hub[b, col[h]]) > PTDF_EPS]
+        for b in {b for _, b in pairs}
+    }
+    limits = {b: _limit_expr(hm, b) for b in hub_terms}
+
+    def flow(t: int, b: int) -> Any:
+        return float(grid.base_flow_mw[t, b]) + sum(
+            k * (m.exp_mw[h, t] - m.imp_mw[h, t]) for k, h in hub_terms[b]
+        )
+
+    up_keys = [(t, b) for t, b in pairs if upper[t, b]]
+    lo_keys = [(t, b) for t, b in pairs if lower[t, b]]
+    m.branch_upper = pyo.Constraint(up_keys, rule=lambda _m, t, b: flow(t, b) - m.ovl_mw[t, b] <= limits[b])
+    m.branch_lower = pyo.Constraint(lo_keys, rule=lambda _m, t, b: -flow(t, b) - m.ovl_mw[t, b] <= limits[b])
+    step_cost = hm.step_cost()
+    hm.add_cost("overload", m.ovl_mw, pairs, [step_cost[t] for t, _ in pairs],
+                param="economics.overload_penalty_eur_per_mwh",
+                param_value=hm.scenario.economics.overload_penalty_eur_per_mwh)
+
+
+def _add_transport(hm: HubModel) -> None:
+    m, grid = hm.m, hm.grid
+    if grid.incidence is None or grid.bus_injection_mw is None or grid.hub_bus is None:
+        raise ValueError("flow_model 'transport' needs incidence, bus_injection_mw and hub_bus in GridInputs")
+    inc = np.asarray(grid.incidence, dtype=float)
+    branches = list(range(grid.n_branches))
+    m.flow_mw = pyo.Var(branches, hm.steps)
+    m.ovl_mw = pyo.Var(hm.steps, branches, bounds=(0.0, None))
+    limits = {b: _limit_expr(hm, b) for b in branches}
+    m.branch_upper = pyo.Constraint(hm.steps, branches,
+                                    rule=lambda _m, t, b: m.flow_mw[b, t] - m.ovl_mw[t, b] <= limits[b])
+    m.branch_lower = pyo.Constraint(hm.steps, branches,
+                                    rule=lambda _m, t, b: -m.flow_mw[b, t] - m.ovl_mw[t, b] <= limits[b])
+    hubs_at: dict[int, list[str]] = {}
+    for h, bus in zip(grid.hub_names, grid.hub_bus, strict=True):
+        hubs_at.setdefault(int(bus), []).append(h)
+    buses = [n for n in range(inc.shape[0]) if n not in set(grid.slack_buses)]
+    arcs = {n: [(float(inc[n, b]), b) for b in branches if inc[n, b] != 0] for n in buses}
+
+    def kcl(_m: pyo.ConcreteModel, n: int, t: int) -> object:
+        out = sum(k * m.flow_mw[b, t] for k, b in arcs[n])
+        hub = sum(m.exp_mw[h, t] - m.imp_mw[h, t] for h in hubs_at.get(n, []))
+        return out - hub == float(grid.bus_injection_mw[t, n])  # type: ignore[index]
+
+    m.kcl = pyo.Constraint(buses, hm.steps, rule=kcl)
+    keys = [(t, b) for t in hm.steps for b in branches]
+    step_cost = hm.step_cost()
+    hm.add_cost("overload", m.ovl_mw, keys, [step_cost[t] for t, _ in keys],
+                param="economics.overload_penalty_eur_per_mwh",
+                param_value=hm.scenario.economics.overload_penalty_eur_per_mwh)

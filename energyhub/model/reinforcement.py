@@ -1,0 +1,32 @@
+"""Grid reinforcements: a binary ``reinf_build[r]`` that raises one branch's limit.
+
+If built, branch b's limit grows by ``added_mva × limit_factor`` (the same loading limit and DC margin as the
+rating), for the annualised ``capex_eur`` plus fixed O&M. The limit rows themselves are in
+:mod:`energyhub.model.network`; this module registers ``info["reinforcement_by_branch"][b] = [(r, ΔL)]``.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from energyhub.model import costs
+from energyhub.model.core import HubModel
+from energyhub.scenario.schema import ReinforcementAsset
+
+
+def add(hm: HubModel) -> None:
+    """One binary per reinforcement asset, its cost, and its branch's extra limit."""
+    reinf: list[ReinforcementAsset] = hm.assets_of("reinforcement")
+    by_branch: dict[int, list[tuple[str, float]]] = {}
+    hm.info["reinforcement_by_branch"] = by_branch
+    if not reinf:
+        return
+    m = hm.m
+    names = [r.name for r in reinf]
+    m.reinf_build = pyo.Var(names, domain=pyo.Binary)
+    for r in reinf:
+        b = hm.grid.branch_index(r.branch)
+        by_branch.setdefault(b, []).append((r.name, r.added_mva * hm.grid.limit_factor))
+        costs.add_capex(hm, r, m.reinf_build[r.name], r.capex_eur, 0.0, f"assets.{r.name}.capex_eur")
+        if hm.scenario.grid.flow_model == "copperplate":
+            m.reinf_build[r.name].fix(0)  # nothing to relieve

@@ -1,0 +1,208 @@
+"""The one HiGHS adapter: compile a HubModel to arrays, hand it to highspy, solve, normalise the status.
+
+Hand-over: Pyomo's ``LinearStandardFormCompiler`` (mixed form) turns the model into ``c, A, rhs`` plus the lists
+of columns (VarData) and rows (ConstraintData, sense); :class:`CompiledModel` passes them to
+``highspy.Highs.passModel`` with integrality, and keeps the map from variables to columns so that a sweep can
+change costs and bounds in the live HiGHS instance and re-run warm (:meth:`CompiledModel.change_param`,
+:meth:`CompiledModel.set_cost`, :meth:`CompiledModel.set_bounds`, :meth:`CompiledModel.rerun`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import highspy
+import numpy as np
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from energyhub.errors import InfeasibleError, NoSolutionError
+from energyhub.model.core import HubModel
+from energyhub.solve.options import OptionValue
+
+log = logging.getLogger(__name__)
+
+Status = Literal["optimal", "time_limit_feasible", "infeasible", "time_limit_no_solution", "error"]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class CompiledModel:
+    """A HubModel in a live highspy instance, with the column and row maps."""
+
+    highs: highspy.Highs
+    columns: list[Any]
+    rows: list[tuple[Any, int]]
+    col_of: dict[int, int]
+    cost: np.ndarray
+    offset: float
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.columns)
+
+    def column(self, var: Any) -> int | None:
+        """Column of a VarData, or None if it was fixed or appears nowhere."""
+        return self.col_of.get(id(var))
+
+    def set_cost(self, var: Any, cost: float) -> None:
+        """Set the objective coefficient of one variable (EUR per unit, already step-weighted)."""
+        col = self.column(var)
+        if col is not None:
+            self.cost[col] = cost
+            self.highs.changeColCost(col, cost)
+
+    def set_bounds(self, var: Any, lower: float, upper: float) -> None:
+        col = self.column(var)
+        if col is not None:
+            self.highs.changeColBounds(col, lower, upper)
+
+    def change_param(self, hm: HubModel, name: str, old_value: float, new_value: float) -> None:
+        """Change a scalar cost parameter recorded in ``hm.cost_params`` (e.g. a capex) in the live model."""
+        delta: dict[int, float] = {}
+        for var, factor in hm.cost_params[name]:
+            col = self.column(var)
+            if col is not None:
+                delta[col] = delta.get(col, 0.0) + factor * (new_value - old_value)
+        if not delta:
+            return
+        cols = np.fromiter(delta, dtype=np.int32)
+        self.cost[cols] += np.fromiter(delta.values(), dtype=float)
+        self.highs.changeColsCost(len(cols), cols, self.cost[cols])
+
+    def rerun(self) -> None:
+        """Re-solve after changes; HiGHS starts from its current basis / incumbent."""
+        self.highs.run()
+
+
+@dataclass
+class SolveResult:
+    """Outcome of one solve, with the primal solution by column."""
+
+    status: Status
+    objective_eur: float
+    mip_gap: float
+    x: np.ndarray
+    compiled: CompiledModel
+    timings_s: dict[str, float] = field(default_factory=dict)
+    highs_status: str = ""
+
+    def value(self, var: Any) -> float:
+        """Solution value of a VarData (fixed or unused variables: their own value or lower bound)."""
+        col = self.compiled.column(var)
+        if col is not None:
+            return float(self.x[col])
+        if var.value is not None:
+            return float(var.value)
+        return float(var.lb or 0.0)
+
+    def values(self, var: Any, keys: Any) -> np.ndarray:
+        """Solution values of ``var[k]`` for ``k`` in ``keys``."""
+        return np.array([self.value(var[k]) for k in keys], dtype=float)
+
+
+def compile_model(hm: HubModel) -> CompiledModel:
+    """Compile the Pyomo model to standard form and pass it to a new Highs instance."""
+    info = LinearStandardFormCompiler().write(hm.m, mixed_form=True)
+    columns = list(info.columns)
+    n_col = len(columns)
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    integrality = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int32)
+    cost = np.asarray(info.c.toarray()[0] if info.c.shape[0] else np.zeros(n_col), dtype=float)
+    offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    sense = np.array([mult for _, mult in info.rows], dtype=np.int8)
+    rhs = np.asarray(info.rhs, dtype=float)
+    row_lower = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
+    row_upper = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
+    a = info.A.tocsc()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    status = highs.passModel(
+        n_col, len(rhs), a.nnz, 1, 1, offset, cost, lower, upper, row_lower, row_upper,
+        a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float), integrality,
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS rejected the model (passModel returned an error)")
+    col_of = {id(v): j for j, v in enumerate(columns)}
+    return CompiledModel(highs, columns, list(info.rows), col_of, cost, offset)
+
+
+def apply_options(highs: highspy.Highs, options: dict[str, OptionValue], log_file: Path | None) -> None:
+    """Set HiGHS options; HiGHS output goes to ``log_file`` (if given), never to the console."""
+    for name, value in options.items():
+        highs.setOptionValue(name, value)
+    if log_file is not None:
+        highs.setOptionValue("output_flag", True)
+        highs.setOptionValue("log_to_console", False)
+        highs.setOptionValue("log_file", str(log_file))
+
+
+def _status(highs: highspy.Highs, has_solution: bool) -> Status:
+    ms = highs.getModelStatus()
+    S = highspy.HighsModelStatus
+    if ms == S.kOptimal:
+        return "optimal"
+    if ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return "infeasible"
+    if ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kObjectiveBound,
+              S.kObjectiveTarget, S.kMemoryLimit):
+        return "time_limit_feasible" if has_solution else "time_limit_no_solution"
+    return "error"
+
+
+def solve(
+    hm: HubModel,
+    options: dict[str, OptionValue] | None = None,
+    *,
+    log_file: Path | None = None,
+    progress: Progress | None = None,
+    raise_on_failure: bool = True,
+) -> SolveResult:
+    """Hand the model to HiGHS and solve it.
+
+    Raises :class:`InfeasibleError` (with an IIS-based diagnosis in scenario terms) or
+    :class:`NoSolutionError` (time limit without a solution) unless ``raise_on_failure`` is false.
+    """
+    say = progress or (lambda msg: log.info("%s", msg))
+    t0 = time.perf_counter()
+    compiled = compile_model(hm)
+    t_handover = time.perf_counter() - t0
+    highs = compiled.highs
+    say(f"handed over {compiled.n_cols} columns, {highs.getNumRow()} rows to HiGHS in {t_handover:.1f} s")
+    apply_options(highs, dict(options or {}), log_file)
+    t1 = time.perf_counter()
+    highs.run()
+    t_solve = time.perf_counter() - t1
+    return _result(hm, compiled, t_handover, t_solve, say, raise_on_failure)
+
+
+def _result(hm: HubModel, compiled: CompiledModel, t_handover: float, t_solve: float, say: Progress,
+            raise_on_failure: bool) -> SolveResult:
+    highs = compiled.highs
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    status = _status(highs, has_solution)
+    x = np.asarray(highs.getSolution().col_value, dtype=float) if has_solution else np.zeros(compiled.n_cols)
+    integer = any(v.is_integer() for v in compiled.columns)
+    gap = float(info.mip_gap) if integer and has_solution else 0.0
+    if not np.isfinite(gap):
+        gap = 0.0
+    objective = float(info.objective_function_value) if has_solution else float("nan")
+    timings = {"build": hm.timings_s.get("build", 0.0), "handover": t_handover, "solve": t_solve}
+    say(f"HiGHS: {status} after {t_solve:.1f} s, objective {objective:,.0f} EUR/yr, gap {gap:.2%}")
+    result = SolveResult(status, objective, gap, x, compiled, timings, str(highs.getModelStatus()))
+    if raise_on_failure and status == "infeasible":
+        from energyhub.solve.diagnose import diagnose_infeasible
+
+        raise InfeasibleError(diagnose_infeasible(hm, compiled))
+    if raise_on_failure and status in ("time_limit_no_solution", "error"):
+        raise NoSolutionError(
+            f"HiGHS stopped ({highs.getModelStatus()}) after {t_solve:.0f} s without a feasible solution; "
+            "raise solver.time_limit_s, loosen solver.mip_gap, or use time.aggregation (representative periods)"
+        )
+    return result

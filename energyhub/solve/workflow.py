@@ -1,0 +1,54 @@
+"""Build and solve a scenario, with or without representative periods.
+
+Without ``time.aggregation``: build the full horizon and solve. With it: build on typical periods (sizing),
+solve, read the sizes; then, if ``check_full_horizon``, rebuild the full horizon with those sizes fixed and
+dispatch it. The returned model and result are those of the last solve; sizing timings are kept under
+``sizing.*`` in the result's timings.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from energyhub.model.aggregate import aggregate
+from energyhub.model.build import build_model
+from energyhub.model.core import HubModel
+from energyhub.model.inputs import GridInputs
+from energyhub.model.sizes import size_vars
+from energyhub.scenario.data import ScenarioData
+from energyhub.solve.highs import Progress, SolveResult, solve
+from energyhub.solve.options import OptionValue
+
+log = logging.getLogger(__name__)
+
+
+def solve_scenario(
+    data: ScenarioData,
+    grid: GridInputs,
+    options: dict[str, OptionValue] | None = None,
+    *,
+    log_file: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[HubModel, SolveResult]:
+    """The model and solve result of ``data`` (sizing on typical periods first if configured)."""
+    say = progress or (lambda msg: log.info("%s", msg))
+    spec = data.scenario.time.aggregation
+    if spec is None:
+        say(f"building the model: {len(data.times)} steps, {len(data.scenario.hubs)} hubs")
+        hm = build_model(data, grid)
+        return hm, solve(hm, options, log_file=log_file, progress=say)
+    say(f"sizing on {spec.typical_periods} typical periods of {spec.hours_per_period} h")
+    tg, series, agg_grid = aggregate(data, grid, spec)
+    sizing = build_model(data, agg_grid, time_grid=tg, series=series)
+    sized = solve(sizing, options, log_file=log_file, progress=say)
+    if not spec.check_full_horizon:
+        return sizing, sized
+    sizes = {name: sized.value(var) for name, var in size_vars(sizing).items()}
+    say(f"dispatching the full horizon ({len(data.times)} steps) with the sizes fixed")
+    hm = build_model(data, grid, fixed_sizes=sizes)
+    result = solve(hm, options, log_file=log_file, progress=say)
+    for key, value in sized.timings_s.items():
+        result.timings_s[f"sizing.{key}"] = value
+    hm.info["sizing_objective_eur"] = sized.objective_eur
+    return hm, result
