@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 import traceback
 from collections.abc import Callable
@@ -91,6 +92,54 @@ def schema(out: Path | None) -> None:
     else:
         out.write_text(text + "\n", encoding="utf-8")
         click.echo(f"wrote {out}")
+
+
+def _progress(quiet: bool) -> None:
+    """Progress lines (stage by stage, HiGHS milestones) on stderr unless --quiet."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    logging.getLogger("energyhub").setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("pandapower").setLevel(logging.ERROR)  # its numba notice is not the user's concern
+
+
+OUT_DIR = click.Path(path_type=Path, file_okay=False)
+
+
+@cli.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--out", type=OUT_DIR, required=True, help="Result directory (written atomically).")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+@handle_errors
+def baseline(scenario: Path, out: Path, quiet: bool) -> None:
+    """The congestion picture without hub assets: DIR/baseline.nc and DIR/baseline.json."""
+    from energyhub import pipeline
+    from energyhub.results.console import baseline_table
+    from energyhub.results.write import write_dir
+
+    _progress(quiet)
+    timings = pipeline.Timings()
+    summary, dataset = pipeline.baseline(scenario, timings)
+    write_dir(out, {"baseline.json": summary}, {"baseline.nc": dataset})
+    click.echo(baseline_table(summary, str(out)))
+
+
+@cli.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--out", type=OUT_DIR, required=True, help="Result directory (written atomically).")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+@handle_errors
+def solve(scenario: Path, out: Path, quiet: bool) -> None:
+    """Size and dispatch the hub assets, check on the AC grid: DIR/summary.json and DIR/results.nc."""
+    from energyhub import pipeline
+    from energyhub.results.console import solve_table
+    from energyhub.results.write import write_results
+
+    _progress(quiet)
+    timings = pipeline.Timings()
+    summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info)
+    with timings.stage("write"):
+        write_results(out, summary, dataset)
+    summary["timings_s"] = timings.total()
+    click.echo(solve_table(summary, str(out)))
 
 
 @cli.command()

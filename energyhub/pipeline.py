@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from energyhub.scenario.data import ScenarioData, load
 from energyhub.scenario.load import SOLVERS_DIR
 
 log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -103,15 +104,139 @@ def baseline(path: Path, timings: Timings) -> tuple[dict[str, Any], xr.Dataset]:
         ac = prep.ac(AcSolver(grid), own_mw)
     spec = data.scenario.grid
     dataset = baseline_dataset(grid, data.times, dc_pct, ac, inj)
+    dataset = dataset.rename({"dc_loading_pct": "loading_dc_pct", "ac_loading_pct": "loading_ac_pct"})
     dataset.attrs.update({"scenario": data.scenario.name, "limit_pct": spec.loading_limit_pct})
     args = (spec.loading_limit_pct, grid.branch_limit_mva, data.step_h, data.times, grid.branch_names)
+    ac_kpis = congestion_kpis(ac.loading_pct, *args, vm_pu=ac.vm_pu, bus_names=grid.bus_names,
+                              v_band_pu=spec.voltage_band_pu)
+    dc_kpis = congestion_kpis(dc_pct, *args)
+    dataset = dataset.merge(_per_element(ac_kpis, "ac")).merge(_per_element(dc_kpis, "dc"))
     summary: dict[str, Any] = {
         "scenario": data.scenario.name,
         "kind": "baseline",
         "limit_pct": spec.loading_limit_pct,
-        "ac": congestion_kpis(ac.loading_pct, *args, vm_pu=ac.vm_pu, bus_names=grid.bus_names,
-                              v_band_pu=spec.voltage_band_pu),
-        "dc": congestion_kpis(dc_pct, *args),
-        "nonconverged_steps": nonconverged_times(data, ac),
+        "voltage_band_pu": list(spec.voltage_band_pu),
+        "ac": ac_kpis,
+        "dc": dc_kpis,
+        "timings_s": timings.total(),
     }
+    return summary, dataset
+
+
+def _per_element(kpis: dict[str, Any], flow: str) -> xr.Dataset:
+    """Move the per-branch (and per-bus) tables of :func:`congestion_kpis` into dataset variables."""
+    units = {"overloaded_h": "h", "worst_loading_pct": "%", "energy_above_limit_mwh": "MWh", "below_h": "h",
+             "above_h": "h", "min_vm_pu": "p.u.", "max_vm_pu": "p.u."}
+    out = xr.Dataset()
+    for table, dim in (("branches", "branch"), ("buses", "bus")):
+        frame = kpis.pop(table, None)
+        if frame is None:
+            continue
+        for column, unit in units.items():
+            if column in frame:
+                out[f"{flow}_{column}"] = ((dim,), frame[column].to_numpy(float), {"units": unit})
+    return out
+
+
+def _over_hours(loading_pct: np.ndarray, limit_pct: float, step_h: float) -> float:
+    """Branch-hours above the limit (NaN steps, not converged, count as not overloaded)."""
+    return float(np.sum(np.nan_to_num(loading_pct, nan=0.0) > limit_pct + 1e-6) * step_h)
+
+
+def _nested_capacities(flat: dict[str, float]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for key, value in flat.items():
+        asset, _, quantity = key.rpartition(".")
+        out.setdefault(asset, {})[quantity] = value
+    return out
+
+
+def ac_before_after(prep: Prepared, hub_export_mw: np.ndarray) -> tuple[xr.Dataset, dict[str, Any]]:
+    """AC loading and voltages without hub assets and with the optimal hub exchange, and their KPIs."""
+    data, grid = prep.data, prep.grid
+    spec = data.scenario.grid
+    solver = AcSolver(grid)
+    before = prep.ac(solver, hub_own_output_mw(data))
+    after = prep.ac(solver, hub_export_mw)
+    limit, step_h = spec.loading_limit_pct, data.step_h
+    kpis = {
+        "overloaded_branch_hours_before": _over_hours(before.loading_pct, limit, step_h),
+        "overloaded_branch_hours_after": _over_hours(after.loading_pct, limit, step_h),
+        "max_loading_pct_before": float(np.nanmax(before.loading_pct)) if grid.n_branch else 0.0,
+        "max_loading_pct_after": float(np.nanmax(after.loading_pct)) if grid.n_branch else 0.0,
+        "ac_nonconverged_steps_before": nonconverged_times(data, before),
+        "ac_nonconverged_steps_after": nonconverged_times(data, after),
+    }
+    tb, tbus = ("time", "branch"), ("time", "bus")
+    ds = xr.Dataset(
+        {
+            "loading_ac_before_pct": (tb, before.loading_pct, {"units": "%", "long_name": "AC loading, no assets"}),
+            "loading_ac_after_pct": (tb, after.loading_pct, {"units": "%", "long_name": "AC loading, optimum"}),
+            "vm_before_pu": (tbus, before.vm_pu, {"units": "p.u.", "long_name": "AC voltage, no assets"}),
+            "vm_after_pu": (tbus, after.vm_pu, {"units": "p.u.", "long_name": "AC voltage, optimum"}),
+            "branch_kind": (("branch",), np.asarray(grid.branch_kind, dtype=str)),
+        },
+        coords={"time": data.times, "branch": grid.branch_names, "bus": grid.bus_names},
+    )
+    return ds, kpis
+
+
+def solve_prepared(
+    prep: Prepared, timings: Timings, progress: Progress | None = None
+) -> tuple[dict[str, Any], xr.Dataset]:
+    """Build, solve, extract and AC-check a prepared scenario."""
+    from energyhub.model.inputs import grid_inputs
+    from energyhub.results.extract import hub_net_import_mw, to_dataset
+    from energyhub.results.kpis import summary as model_summary
+    from energyhub.solve.options import resolve_options
+    from energyhub.solve.workflow import solve_scenario
+
+    data = prep.data
+    options = resolve_options(data.scenario.solver, SOLVERS_DIR, data.path)
+    inputs = grid_inputs(data, prep.grid, prep.fixed_injections_mw(), prep.hub_bus)
+    hm, res = solve_scenario(data, inputs, options, progress=progress)
+    for key in ("build", "handover", "solve"):
+        timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
+    with timings.stage("extract"):
+        dataset = to_dataset(hm, res)
+        summary = model_summary(hm, res, dataset)
+    full_horizon = hm.time.n == len(data.times)
+    if full_horizon:
+        with timings.stage("ac_check"):
+            ac_ds, ac_kpis = ac_before_after(prep, -hub_net_import_mw(hm, res))
+        dataset = xr.merge([dataset, ac_ds], compat="override", join="left")
+        summary["kpis"].update(ac_kpis)
+    else:
+        summary["kpis"]["ac_check"] = "skipped: typical periods only (set time.aggregation.check_full_horizon)"
+    summary = _contract(summary, data, res.timings_s)
+    dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
+    return summary, dataset
+
+
+def _contract(summary: dict[str, Any], data: ScenarioData, solve_timings: dict[str, float]) -> dict[str, Any]:
+    """The summary.json layout documented in docs/outputs.md."""
+    sc = data.scenario
+    summary["objective_eur"] = summary.pop("objective_eur_per_year")
+    summary["capacities"] = _nested_capacities(summary["capacities"])
+    summary["solver_timings_s"] = {k: round(v, 3) for k, v in solve_timings.items()}
+    summary["hubs"] = {h.name: {"import_mw": h.connection.import_mw, "export_mw": h.connection.export_mw}
+                       for h in sc.hubs}
+    summary["scenario_brief"] = {
+        "name": sc.name,
+        "description": sc.description,
+        "start": f"{data.times[0]:%Y-%m-%d %H:%M}",
+        "periods": sc.time.periods,
+        "resolution": sc.time.resolution,
+        "segments": [f"{s.name} ({s.source}, {s.zone})" for s in sc.grid.segments],
+        "flow_model": sc.grid.flow_model,
+        "hubs": [h.name for h in sc.hubs],
+        "assets": {a.name: a.type for a in sc.assets},
+    }
+    return summary
+
+
+def solve(path: Path, timings: Timings, progress: Progress | None = None) -> tuple[dict[str, Any], xr.Dataset]:
+    """``energyhub solve``: the whole pipeline for one scenario file."""
+    summary, dataset = solve_prepared(prepare(path, timings), timings, progress)
+    summary["timings_s"] = timings.total()
     return summary, dataset

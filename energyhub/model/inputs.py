@@ -92,38 +92,49 @@ def limit_factor(data: ScenarioData) -> float:
     return grid.loading_limit_pct / 100.0 * (1.0 - grid.dc_margin_pct / 100.0)
 
 
-def grid_inputs(data: ScenarioData, grid: Any) -> GridInputs:
+def grid_inputs(data: ScenarioData, grid: Any, fixed_injection_mw: np.ndarray, hub_bus: np.ndarray) -> GridInputs:
     """Derive :class:`GridInputs` from a ``ModelGrid`` (energyhub.grid.network) for the scenario's hubs.
 
-    Uses ``grid.bus_names``, ``grid.branch_names``, ``grid.branch_limit_mva``, ``grid.ptdf`` (B × N) and
-    ``grid.bus_injections_mw(times, resolution_min, growth_load, growth_pv, growth_wind)`` (T × N) and
-    ``grid.dc_flows_mw(inj)`` (T × B). Growth factors: one set per scenario is assumed here (the first
-    segment's); a grid with per-segment growth should apply it inside ``bus_injections_mw``.
+    ``fixed_injection_mw`` (T × N) are the grid's own loads and generators at model resolution, growth already
+    applied per segment; ``hub_bus`` the bus position of each hub. Base flows include the PTDF's constant
+    offset (external-grid angles, phase shifts) through ``grid.dc_flows_mw``.
     """
-    scenario = data.scenario
-    bus_pos = {name: i for i, name in enumerate(grid.bus_names)}
-    missing = [h.bus for h in scenario.hubs if h.bus not in bus_pos]
-    if missing:
-        raise InputError(f"hub bus(es) {', '.join(missing)} not found in the grid")
-    hub_cols = np.array([bus_pos[h.bus] for h in scenario.hubs], dtype=int)
-    growth = scenario.grid.segments[0].growth
-    inj = np.asarray(
-        grid.bus_injections_mw(data.times, scenario.time.step_min, growth.load, growth.pv, growth.wind), dtype=float
-    )
-    base_flow = np.asarray(grid.dc_flows_mw(inj), dtype=float)
     factor = limit_factor(data)
     rating = np.asarray(grid.branch_limit_mva, dtype=float)
     ptdf = np.asarray(grid.ptdf, dtype=float)
     return GridInputs(
         branch_names=list(grid.branch_names),
         limit_mw=rating * factor,
-        base_flow_mw=base_flow,
-        ptdf_hub=ptdf[:, hub_cols] if hub_cols.size else np.zeros((len(rating), 0)),
-        hub_names=[h.name for h in scenario.hubs],
+        base_flow_mw=np.asarray(grid.dc_flows_mw(fixed_injection_mw), dtype=float),
+        ptdf_hub=ptdf[:, hub_bus] if hub_bus.size else np.zeros((len(rating), 0)),
+        hub_names=[h.name for h in data.scenario.hubs],
         rating_mva=rating,
         limit_factor=factor,
-        incidence=getattr(grid, "incidence", None),
-        bus_injection_mw=inj,
-        hub_bus=hub_cols,
-        slack_buses=list(getattr(grid, "slack_buses", [])),
+        incidence=branch_incidence(grid),
+        bus_injection_mw=fixed_injection_mw,
+        hub_bus=hub_bus,
+        slack_buses=external_grid_buses(grid),
     )
+
+
+def _bus_positions(grid: Any) -> dict[int, int]:
+    return {int(idx): i for i, idx in enumerate(grid.net.bus.index)}
+
+
+def branch_incidence(grid: Any) -> np.ndarray:
+    """Bus × branch incidence (+1 at the from/hv bus, −1 at the to/lv bus) of a ``ModelGrid``."""
+    pos = _bus_positions(grid)
+    inc = np.zeros((len(grid.bus_names), len(grid.branch_names)))
+    ends = {"line": ("from_bus", "to_bus"), "trafo": ("hv_bus", "lv_bus")}
+    for b, (kind, element) in enumerate(zip(grid.branch_kind, grid.branch_element, strict=True)):
+        start, end = ends[kind]
+        inc[pos[int(grid.net[kind].at[element, start])], b] = 1.0
+        inc[pos[int(grid.net[kind].at[element, end])], b] = -1.0
+    return inc
+
+
+def external_grid_buses(grid: Any) -> list[int]:
+    """Bus positions with an in-service external grid (where the transport model's balance is free)."""
+    pos = _bus_positions(grid)
+    ext = grid.net.ext_grid
+    return sorted({pos[int(b)] for b in ext.loc[ext["in_service"].astype(bool), "bus"]})

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 
@@ -29,15 +30,33 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def write_results(out_dir: Path, summary: dict[str, Any], dataset: xr.Dataset) -> Path:
-    """Write ``summary.json`` and ``results.nc`` (h5netcdf) into ``out_dir`` atomically; return ``out_dir``."""
+def _plain(obj: Any) -> Any:
+    """JSON-ready values: numpy scalars to Python, timestamps to ISO text, non-finite floats to null."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, pd.Timestamp | np.datetime64):
+        return f"{pd.Timestamp(obj):%Y-%m-%d %H:%M}"
+    return _jsonable(obj)
+
+
+def write_dir(out_dir: Path, json_files: dict[str, Any], netcdf_files: dict[str, xr.Dataset]) -> Path:
+    """Write JSON and netCDF (h5netcdf) files into ``out_dir`` atomically: all of them appear, or none.
+
+    Everything is written into a temporary sibling directory that then replaces ``out_dir`` by rename (an
+    existing ``out_dir`` is moved aside first and removed afterwards); on any error, or Ctrl-C, the temporary
+    directory is removed and an existing ``out_dir`` is left as it was.
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
-        (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n",
-                                          encoding="utf-8")
-        dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+        for name, content in json_files.items():
+            text = json.dumps(_plain(content), indent=2, allow_nan=False) + "\n"
+            (tmp / name).write_text(text, encoding="utf-8")
+        for name, dataset in netcdf_files.items():
+            dataset.to_netcdf(tmp / name, engine="h5netcdf")
         old = None
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old-{tmp.name}")
@@ -49,3 +68,8 @@ def write_results(out_dir: Path, summary: dict[str, Any], dataset: xr.Dataset) -
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def write_results(out_dir: Path, summary: dict[str, Any], dataset: xr.Dataset) -> Path:
+    """Write ``summary.json`` and ``results.nc`` into ``out_dir`` atomically; return ``out_dir``."""
+    return write_dir(out_dir, {"summary.json": summary}, {"results.nc": dataset})
