@@ -67,6 +67,7 @@ class _Group(click.Group):
 def cli(debug: bool) -> None:
     """Size and dispatch batteries, electrolysers and biogas units at smart energy hubs so that grid
     congestion is relieved at least cost."""
+    logging.getLogger("pandapower").setLevel(logging.ERROR)  # its numba notice is not the user's concern
 
 
 @cli.command()
@@ -98,7 +99,6 @@ def _progress(quiet: bool) -> None:
     """Progress lines (stage by stage, HiGHS milestones) on stderr unless --quiet."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
     logging.getLogger("energyhub").setLevel(logging.WARNING if quiet else logging.INFO)
-    logging.getLogger("pandapower").setLevel(logging.ERROR)  # its numba notice is not the user's concern
 
 
 OUT_DIR = click.Path(path_type=Path, file_okay=False)

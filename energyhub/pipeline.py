@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -30,6 +30,11 @@ from energyhub.grid.build import (
 from energyhub.grid.network import ModelGrid
 from energyhub.scenario.data import ScenarioData, load
 from energyhub.scenario.load import SOLVERS_DIR
+
+if TYPE_CHECKING:
+    from energyhub.model.core import HubModel
+    from energyhub.model.inputs import GridInputs
+    from energyhub.solve.highs import SolveResult
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -82,10 +87,7 @@ def prepare(path: Path, timings: Timings, solvers_dir: Path = SOLVERS_DIR) -> Pr
     """Load and validate the scenario, then build its grid."""
     with timings.stage("load"):
         data = load(path, solvers_dir)
-    with timings.stage("grid"):
-        grid = build_grid(data)
-        fixed = fixed_elements(data, grid)
-    return Prepared(data, grid, fixed, hub_bus_positions(data, grid))
+    return prepare_data(data, timings)
 
 
 def nonconverged_times(data: ScenarioData, ac: AcResult) -> list[str]:
@@ -144,20 +146,28 @@ def _over_hours(loading_pct: np.ndarray, limit_pct: float, step_h: float) -> flo
 
 
 def _nested_capacities(flat: dict[str, float]) -> dict[str, dict[str, float]]:
+    """``{"a.power_mw": 1.0}`` -> ``{"a": {"power_mw": 1.0}}``; solver noise below 1e-9 (and -0.0) becomes 0.0."""
     out: dict[str, dict[str, float]] = {}
     for key, value in flat.items():
         asset, _, quantity = key.rpartition(".")
-        out.setdefault(asset, {})[quantity] = value
+        out.setdefault(asset, {})[quantity] = 0.0 if abs(value) < 1e-9 else value
     return out
 
 
-def ac_before_after(prep: Prepared, hub_export_mw: np.ndarray) -> tuple[xr.Dataset, dict[str, Any]]:
-    """AC loading and voltages without hub assets and with the optimal hub exchange, and their KPIs."""
+def ac_before_after(
+    prep: Prepared, hub_export_mw: np.ndarray, rating_scale: np.ndarray
+) -> tuple[xr.Dataset, dict[str, Any]]:
+    """AC loading and voltages without hub assets and with the optimal hub exchange, and their KPIs.
+
+    ``rating_scale`` (per branch) is the rating after / before the chosen reinforcements: loading after is
+    taken of the reinforced rating (the reinforcement's effect on impedances is neglected).
+    """
     data, grid = prep.data, prep.grid
     spec = data.scenario.grid
     solver = AcSolver(grid)
     before = prep.ac(solver, hub_own_output_mw(data))
     after = prep.ac(solver, hub_export_mw)
+    after.loading_pct = after.loading_pct / rating_scale
     limit, step_h = spec.loading_limit_pct, data.step_h
     kpis = {
         "overloaded_branch_hours_before": _over_hours(before.loading_pct, limit, step_h),
@@ -186,8 +196,6 @@ def solve_prepared(
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Build, solve, extract and AC-check a prepared scenario."""
     from energyhub.model.inputs import grid_inputs
-    from energyhub.results.extract import hub_net_import_mw, to_dataset
-    from energyhub.results.kpis import summary as model_summary
     from energyhub.solve.options import resolve_options
     from energyhub.solve.workflow import solve_scenario
 
@@ -197,20 +205,7 @@ def solve_prepared(
     hm, res = solve_scenario(data, inputs, options, progress=progress)
     for key in ("build", "handover", "solve"):
         timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
-    with timings.stage("extract"):
-        dataset = to_dataset(hm, res)
-        summary = model_summary(hm, res, dataset)
-    full_horizon = hm.time.n == len(data.times)
-    if full_horizon:
-        with timings.stage("ac_check"):
-            ac_ds, ac_kpis = ac_before_after(prep, -hub_net_import_mw(hm, res))
-        dataset = xr.merge([dataset, ac_ds], compat="override", join="left")
-        summary["kpis"].update(ac_kpis)
-    else:
-        summary["kpis"]["ac_check"] = "skipped: typical periods only (set time.aggregation.check_full_horizon)"
-    summary = _contract(summary, data, res.timings_s)
-    dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
-    return summary, dataset
+    return finish_solved(prep, inputs, hm, res, timings)
 
 
 def _contract(summary: dict[str, Any], data: ScenarioData, solve_timings: dict[str, float]) -> dict[str, Any]:
@@ -239,4 +234,59 @@ def solve(path: Path, timings: Timings, progress: Progress | None = None) -> tup
     """``energyhub solve``: the whole pipeline for one scenario file."""
     summary, dataset = solve_prepared(prepare(path, timings), timings, progress)
     summary["timings_s"] = timings.total()
+    return summary, dataset
+
+
+# --------------------------------------------------------------------------------------------------- sweeps
+def grid_key(data: ScenarioData) -> str:
+    """What :func:`prepare_data` builds the grid from: grid section, time, hub buses, reinforced branches."""
+    import json
+
+    from energyhub.scenario.schema import ReinforcementAsset
+
+    sc = data.scenario
+    parts = {
+        "path": str(data.path.resolve()),
+        "grid": sc.grid.model_dump(mode="json"),
+        "time": sc.time.model_dump(mode="json"),
+        "buses": [(h.name, h.bus) for h in sc.hubs],
+        "branches": [(a.name, a.branch) for a in sc.assets if isinstance(a, ReinforcementAsset)],
+    }
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def prepare_data(data: ScenarioData, timings: Timings, reuse: Prepared | None = None) -> Prepared:
+    """:func:`prepare` for an already loaded scenario; the grid of ``reuse`` is taken when it was built from the
+    same grid, time and hub buses (:func:`grid_key`), else the grid is built."""
+    if reuse is not None and grid_key(reuse.data) == grid_key(data):
+        return Prepared(data, reuse.grid, reuse.fixed, reuse.hub_bus)
+    with timings.stage("grid"):
+        grid = build_grid(data)
+        fixed = fixed_elements(data, grid)
+    return Prepared(data, grid, fixed, hub_bus_positions(data, grid))
+
+
+def finish_solved(
+    prep: Prepared, inputs: GridInputs, hm: HubModel, res: SolveResult, timings: Timings
+) -> tuple[dict[str, Any], xr.Dataset]:
+    """Extract, summarise and AC-check a solved model of ``prep`` (the tail of :func:`solve_prepared`, and of a
+    sweep's live model re-solve)."""
+    from energyhub.results.extract import hub_net_import_mw, to_dataset
+    from energyhub.results.kpis import summary as model_summary
+
+    data = prep.data
+    with timings.stage("extract"):
+        dataset = to_dataset(hm, res)
+        summary = model_summary(hm, res, dataset)
+    full_horizon = hm.time.n == len(data.times)
+    if full_horizon:
+        with timings.stage("ac_check"):
+            scale = dataset["limit_mw"].to_numpy() / np.maximum(inputs.limit_mw, 1e-12)
+            ac_ds, ac_kpis = ac_before_after(prep, -hub_net_import_mw(hm, res), scale)
+        dataset = xr.merge([dataset, ac_ds], compat="override", join="left")
+        summary["kpis"].update(ac_kpis)
+    else:
+        summary["kpis"]["ac_check"] = "skipped: typical periods only (set time.aggregation.check_full_horizon)"
+    summary = _contract(summary, data, res.timings_s)
+    dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
     return summary, dataset

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
+from energyhub.grid.build import build_grid
 from energyhub.scenario.data import ScenarioData, load
 from energyhub.scenario.load import SOLVERS_DIR
 from energyhub.solve.options import resolve_options
@@ -37,7 +39,14 @@ def summary(data: ScenarioData) -> str:
 
 
 def validate_scenario(path: Path, solvers_dir: Path = SOLVERS_DIR) -> str:
-    """Validate a scenario completely (structure, references, series, solver options); return a summary."""
+    """Validate a scenario completely (structure, references, series, solver options, grid names); summarise it."""
     data = load(path, solvers_dir)
     resolve_options(data.scenario.solver, solvers_dir, path)
-    return summary(data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        grid = build_grid(data)
+    notes = "".join(f"\n  warning   {w.message}" for w in caught if issubclass(w.category, UserWarning))
+    return summary(data) + (
+        f"\n  network   {grid.n_bus} buses, {grid.n_branch} branches (lines and transformers), "
+        f"all hub buses and reinforced branches found"
+    ) + notes

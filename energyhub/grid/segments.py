@@ -16,7 +16,9 @@ pandapower JSON file (profiles optional), or ``simbench:<code>`` (converted once
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +120,17 @@ def load_segment(source: str, name: str, base_dir: Path) -> Segment:
 
 
 def read_pandapower_json(path: Path) -> pandapowerNet:
-    """Read a pandapower JSON file, raising :class:`InputError` when it is not one."""
+    """Read a pandapower JSON file, raising :class:`InputError` when it is not one.
+
+    Parsed grids are kept per process by file identity (path, size, modification time), so that validating
+    and then solving, or many sweep points, parse the file once; callers get their own copy.
+    """
+    stat = path.stat()
+    return copy.deepcopy(_read_pandapower_json(path.resolve(), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_pandapower_json(path: Path, _size: int, _mtime_ns: int) -> pandapowerNet:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -1,9 +1,11 @@
 """Representative periods (tsam) for sizing: cluster the model's series into typical periods with weights.
 
 Every series of the scenario (prices, demands, profiles, tariffs) and the base flow of every branch a hub can
-affect (|PTDF| > 1e-3) are clustered together, period by period (``hours_per_period``), into
+affect (|PTDF| > 1e-3) or that can be reinforced are clustered together, period by period (``hours_per_period``), into
 ``typical_periods`` medoid (hierarchical, k_medoids) or centroid (k_means) periods; only whole periods of the
-horizon are used. Each step of typical period p gets the weight ``count_p × 8760 h / covered hours``.
+horizon are used. The periods holding each hub's peak demand and each such branch's worst overload are kept as
+extra periods (tsam extreme periods, "new_cluster"). Each step of typical period p gets the weight
+``count_p × 8760 h / covered hours``.
 Approximations, stated in docs/model.md: storage and unit commitment are cyclic within each typical period;
 all typical periods form one "month" for the monthly-peak tariff (its peak is charged 12 times a year); the
 base flows of branches no hub affects are set to their mean (they only shift the overload cost).
@@ -37,9 +39,7 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     n_full = (len(data.times) // per) * per
     times = data.times[:n_full]
     frame = pd.DataFrame({k: v[:n_full] for k, v in data.series.items()}, index=times)
-    affected: list[int] = (
-        np.flatnonzero((np.abs(grid.ptdf_hub) > AFFECTS).any(axis=1)).tolist() if grid.n_branches else []
-    )
+    affected = _affected_branches(data, grid)
     for b in affected:
         frame[f"__flow{b}"] = grid.base_flow_mw[:n_full, b]
     varying = [c for c in frame.columns if np.ptp(frame[c].to_numpy()) > 1e-12]
@@ -49,6 +49,7 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
         period_duration=spec.hours_per_period,
         temporal_resolution=step_h,
         cluster=tsam.ClusterConfig(method=_METHOD[spec.method]),
+        extremes=_extremes(frame[varying], grid, affected, data),
         preserve_column_means=False,
     )
     reps = result.cluster_representatives.sort_index()
@@ -72,3 +73,28 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     tg = TimeGrid(step_h=step_h, weight=weight, hour=hour, month=np.zeros(n, dtype=np.int64),
                   months_per_year=12.0, segment_start=np.arange(0, n, per, dtype=np.int64))
     return tg, series, grid.with_base_flow(base)
+
+
+def _affected_branches(data: ScenarioData, grid: GridInputs) -> list[int]:
+    """Branches whose flows the sizing must see over time: those a hub affects and those that can be reinforced."""
+    if not grid.n_branches:
+        return []
+    by_hub = set(np.flatnonzero((np.abs(grid.ptdf_hub) > AFFECTS).any(axis=1)).tolist())
+    reinforced = {grid.branch_index(a.branch) for a in data.scenario.assets if a.type == "reinforcement"}
+    return sorted(by_hub | reinforced)
+
+
+def _extremes(frame: pd.DataFrame, grid: GridInputs, affected: list[int], data: ScenarioData) -> tsam.ExtremeConfig:
+    """Keep the periods with each hub's peak demand and each affected branch's worst overload in each direction:
+    typical periods average peaks away, and peaks are what connection limits, peak tariffs and branch limits
+    are about."""
+    columns = set(frame.columns)
+    max_value = [c for c in (f"hubs.{h.name}.demand_mw" for h in data.scenario.hubs) if c in columns]
+    min_value: list[str] = []
+    for b in affected:
+        name, flow = f"__flow{b}", grid.base_flow_mw[:, b]
+        if name in columns and flow.max() > grid.limit_mw[b]:
+            max_value.append(name)
+        if name in columns and flow.min() < -grid.limit_mw[b]:
+            min_value.append(name)
+    return tsam.ExtremeConfig(method="new_cluster", max_value=max_value, min_value=min_value)

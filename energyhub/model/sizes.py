@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyomo.environ as pyo
+
 from energyhub.model.core import HubModel
 
 #: (Pyomo variable name, size suffix) of every indexed size variable.
@@ -42,3 +44,23 @@ def fix_sizes(hm: HubModel, sizes: dict[str, float]) -> None:
         if name in sizes:
             value = float(sizes[name])
             var.fix(round(value) if var.is_integer() else min(max(value, var.lb or 0.0), var.ub or value))
+
+
+def relax_operation(hm: HubModel) -> int:
+    """Make every per-step integer variable (running stacks, engines on, starts, battery mode) continuous.
+
+    Used for the sizing run on typical periods: sizes stay integer (stacks, engines, build decisions), the
+    hour-by-hour commitment becomes its linear relaxation. The sizes are then checked in the full-horizon
+    dispatch, which keeps every integer. Returns the number of variables relaxed.
+    """
+    relaxed = 0
+    for var in hm.m.component_objects(pyo.Var, active=True):
+        for index, v in var.items():
+            per_step = isinstance(index, tuple) and len(index) >= 2  # (asset, step): sizes have one index
+            if per_step and v.is_integer() and not v.fixed:
+                lb, ub = v.lb, v.ub
+                v.domain = pyo.NonNegativeReals if (lb is None or lb >= 0) else pyo.Reals
+                v.setlb(lb)
+                v.setub(ub)
+                relaxed += 1
+    return relaxed

@@ -31,14 +31,24 @@ MANIFEST = "export.json"
 
 # family name -> the variables it holds (all share one element dimension besides time)
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "asset_dispatch": ("p_mw",),
-    "asset_storage": ("soc_mwh", "h2_level_kg"),
+    "asset_dispatch": ("p_mw", "h2_kg_per_h", "units_on"),
+    "asset_storage": ("soc_mwh", "gas_level_mwh", "h2_level_kg"),
     "hub_exchange": ("import_mw", "export_mw", "import_limit_mw", "export_limit_mw"),
-    "hub_balance": ("demand_mw", "pv_mw", "wind_mw", "curtailed_mw", "shed_mw", "price_eur_per_mwh"),
-    "branch_loading": ("flow_mw", "loading_ac_before_pct", "loading_ac_after_pct"),
+    "hub_balance": ("demand_mw", "generation_available_mw", "generation_used_mw", "pv_mw", "wind_mw",
+                    "curtailed_mw", "shed_mw", "price_eur_per_mwh"),
+    "hub_hydrogen": ("h2_demand_kg_per_h", "h2_shortfall_kg_per_h"),
+    "branch_loading": ("flow_mw", "base_flow_mw", "overload_mw", "loading_pct", "loading_ac_before_pct",
+                       "loading_ac_after_pct"),
+    "branches": ("limit_mw",),
     "bus_voltage": ("vm_before_pu", "vm_after_pu"),
+    "link_flow": ("link_flow",),
+    "time_weight": ("weight",),
     "baseline_branch_loading": ("loading_dc_pct", "loading_ac_pct"),
-    "baseline_bus_voltage": ("vm_pu",),
+    "baseline_bus_voltage": ("vm_pu", "p_inj_mw"),
+    "baseline_ac_converged": ("ac_converged",),
+    "baseline_branches": ("branch_limit_mva", "ac_overloaded_h", "ac_worst_loading_pct", "ac_energy_above_limit_mwh",
+                          "dc_overloaded_h", "dc_worst_loading_pct", "dc_energy_above_limit_mwh"),
+    "baseline_buses": ("ac_below_h", "ac_above_h", "ac_min_vm_pu", "ac_max_vm_pu"),
 }
 DROP_ALL_NAN = frozenset({"asset_storage"})  # storage levels exist for storage assets only
 UNIT_SUFFIXES = {
@@ -53,7 +63,9 @@ def unit_of(name: str) -> str:
     for suffix, unit in UNIT_SUFFIXES.items():
         if stem.endswith(suffix):
             return unit
-    return "h" if stem.endswith("_hours") else ""
+    if stem.endswith("_hours"):
+        return "h"
+    return "steps" if stem.endswith("_steps") else ""
 
 
 # ---------------------------------------------------------------------------------------------- time-series tables
@@ -94,6 +106,11 @@ def long_table(ds: xr.Dataset, names: list[str], drop_all_nan: bool = False) -> 
     return table
 
 
+def static_columns(ds: xr.Dataset, names: list[str]) -> list[str]:
+    """Names of ``ds`` that have no time dimension (they go to a small long table, not a time series)."""
+    return [n for n in names if "time" not in ds[n].dims]
+
+
 def series_tables(ds: xr.Dataset, prefix: str = "") -> dict[str, pd.DataFrame]:
     """All time-series tables of ``ds``, keyed by family name."""
     return {
@@ -105,7 +122,8 @@ def series_tables(ds: xr.Dataset, prefix: str = "") -> dict[str, pd.DataFrame]:
 # ------------------------------------------------------------------------------------------------------ run tables
 def capacities_table(summary: dict[str, Any], ds: xr.Dataset | None) -> pd.DataFrame:
     """Sized assets, one row each, one column per quantity with its unit (``energy_mwh``, ``stacks``…)."""
-    capacities = summary.get("capacities") or {}
+    hubs_ = hub_names(summary, ds)
+    capacities = {k: v for k, v in (summary.get("capacities") or {}).items() if k not in hubs_}
     types = _asset_coord(ds, "asset_type")
     hubs = _asset_coord(ds, "asset_hub")
     rows = [
@@ -117,9 +135,23 @@ def capacities_table(summary: dict[str, Any], ds: xr.Dataset | None) -> pd.DataF
     table = pd.DataFrame(rows, columns=None if rows else ["asset", "asset_type", "asset_hub"])
     for column in table.columns[3:]:
         values = [sizes[column] for sizes in capacities.values() if isinstance(sizes, dict) and column in sizes]
-        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            table[column] = table[column].astype("Int64")
+        counts = column in COUNT_QUANTITIES and all(_is_number(v) and float(v).is_integer() for v in values)
+        if values and (counts or all(isinstance(v, int) and not isinstance(v, bool) for v in values)):
+            table[column] = table[column].round().astype("Int64")
     return table
+
+
+COUNT_QUANTITIES = frozenset({"stacks", "units", "built"})
+
+
+def hub_names(summary: dict[str, Any], ds: xr.Dataset | None = None) -> set[str]:
+    """The hubs of a run (``capacities`` also holds per-hub sizes such as ``contracted_import_mw``)."""
+    names = {str(h) for h in (summary.get("hubs") or {})}
+    names |= {str(h) for h in ((summary.get("kpis") or {}).get("peak_import_mw") or {})}
+    if ds is not None and "hub" in ds.coords:
+        names |= {str(h) for h in ds["hub"].values}
+    assets = (summary.get("scenario_brief") or {}).get("assets") or {}
+    return names - set(assets) if isinstance(assets, dict) else names
 
 
 def infer_asset_type(sizes: dict[str, Any]) -> str:
@@ -145,8 +177,12 @@ def _asset_coord(ds: xr.Dataset | None, name: str) -> dict[str, str]:
 
 
 def costs_table(summary: dict[str, Any]) -> pd.DataFrame:
-    """Costs by category (negative entries are revenues) with their share of the total."""
-    costs = {k: float(v) for k, v in (summary.get("costs_eur") or {}).items() if _is_number(v)}
+    """Annual costs by category (negative entries are revenues) with their share of the total.
+
+    ``costs_eur.total`` of summary.json is the sum of the categories (= the objective); it is left out here, and
+    shown as a total row by the workbook and the report.
+    """
+    costs = {k: float(v) for k, v in (summary.get("costs_eur") or {}).items() if _is_number(v) and k != "total"}
     table = pd.DataFrame({"category": list(costs), "cost_eur": list(costs.values())})
     total = table["cost_eur"].sum()
     table["share_pct"] = 100.0 * table["cost_eur"] / total if total else np.nan
@@ -162,17 +198,24 @@ def kpis_table(summary: dict[str, Any]) -> pd.DataFrame:
                         for hub, v in value.items() if _is_number(v))
         elif _is_number(value):
             rows.append({"kpi": name, "hub": "", "value": float(value), "unit": unit_of(name)})
+        elif isinstance(value, list):  # e.g. ac_nonconverged_steps_*: the steps themselves are in the run table
+            rows.append({"kpi": name, "hub": "", "value": float(len(value)), "unit": "steps"})
     return pd.DataFrame(rows, columns=["kpi", "hub", "value", "unit"])
 
 
 def hubs_table(summary: dict[str, Any]) -> pd.DataFrame:
-    """Contracted transport capacity (GTV) per hub."""
+    """Per hub: the grid connection's transport capacity (GTV, from the scenario), the import capacity the
+    optimisation contracted (``capacities.<hub>.contracted_import_mw``, at most the GTV) and the peak import."""
+    caps = summary.get("capacities") or {}
+    peaks = (summary.get("kpis") or {}).get("peak_import_mw") or {}
     rows = [
-        {"hub": hub, "contracted_import_mw": limits.get("import_mw"), "contracted_export_mw": limits.get("export_mw")}
+        {"hub": hub, "gtv_import_mw": limits.get("import_mw"), "gtv_export_mw": limits.get("export_mw"),
+         "contracted_import_mw": (caps.get(hub) or {}).get("contracted_import_mw"), "peak_import_mw": peaks.get(hub)}
         for hub, limits in (summary.get("hubs") or {}).items()
         if isinstance(limits, dict)
     ]
-    return pd.DataFrame(rows, columns=["hub", "contracted_import_mw", "contracted_export_mw"])
+    return pd.DataFrame(rows, columns=["hub", "gtv_import_mw", "gtv_export_mw", "contracted_import_mw",
+                                       "peak_import_mw"])
 
 
 def run_table(summary: dict[str, Any]) -> pd.DataFrame:
@@ -181,8 +224,14 @@ def run_table(summary: dict[str, Any]) -> pd.DataFrame:
     for key in ("scenario", "status", "objective_eur", "mip_gap"):
         if key in summary:
             rows.append({"key": key, "value": str(summary[key])})
-    for step, seconds in (summary.get("timings_s") or {}).items():
-        rows.append({"key": f"timings_s.{step}", "value": str(seconds)})
+    for group in ("timings_s", "solver_timings_s", "model_size"):
+        for step, value in (summary.get(group) or {}).items():
+            rows.append({"key": f"{group}.{step}", "value": str(value)})
+    for name, value in (summary.get("kpis") or {}).items():
+        if isinstance(value, str):  # e.g. "ac_check": "skipped: …"
+            rows.append({"key": f"kpis.{name}", "value": value})
+        elif isinstance(value, list) and value:
+            rows.append({"key": f"kpis.{name}", "value": ", ".join(map(str, value))})
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
@@ -191,11 +240,66 @@ def _is_number(value: Any) -> bool:
 
 
 def baseline_top_table(baseline_summary: dict[str, Any]) -> pd.DataFrame | None:
-    """The most congested branches listed in baseline.json (the first list of records it holds), if any."""
+    """The most congested branches of baseline.json (``ac.top`` and ``dc.top``, a ``flow`` column says which).
+
+    Older files with a top-level list of records are read as that list. The 24 counts per hour of day and 12 per
+    month become text (``"17-20 h"``, ``"Jan, Feb"``) so that the table stays flat.
+    """
+    frames = []
+    for flow in ("ac", "dc"):
+        part = baseline_summary.get(flow)
+        top = part.get("top") if isinstance(part, dict) else None
+        if isinstance(top, list) and top:
+            frames.append(pd.DataFrame([{"flow": flow, **_flat_top(r)} for r in top if isinstance(r, dict)]))
+    if frames:
+        return pd.concat(frames, ignore_index=True)
     for value in baseline_summary.values():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             return pd.json_normalize(value)
     return None
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _flat_top(record: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "steps_by_hour_of_day" and isinstance(value, list):
+            out["congested_hours_of_day"] = hour_spans([h for h, n in enumerate(value) if n])
+        elif key == "steps_by_month" and isinstance(value, list):
+            out["congested_months"] = ", ".join(MONTHS[m] for m, n in enumerate(value[:12]) if n) or "none"
+        elif isinstance(value, list | dict):
+            out[key] = json.dumps(value)
+        else:
+            out[key] = value
+    return out
+
+
+def hour_spans(hours: list[int]) -> str:
+    """Hours of day as spans: [17, 18, 19, 23] -> ``"17-20 h, 23-24 h"``."""
+    spans: list[tuple[int, int]] = []
+    for hour in sorted(set(hours)):
+        if spans and hour == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], hour)
+        else:
+            spans.append((hour, hour))
+    return ", ".join(f"{a:02d}-{b + 1:02d} h" for a, b in spans) or "none"
+
+
+def baseline_totals(baseline_summary: dict[str, Any]) -> pd.DataFrame:
+    """Scalar totals of baseline.json (``ac``/``dc`` blocks, older ``totals``) as ``flow, key, value`` rows."""
+    rows: list[dict[str, Any]] = []
+    for flow in ("ac", "dc", "totals"):
+        part = baseline_summary.get(flow)
+        if not isinstance(part, dict):
+            continue
+        for key, value in part.items():
+            if _is_number(value):
+                rows.append({"flow": "" if flow == "totals" else flow, "key": key, "value": float(value)})
+            elif key == "nan_steps" and isinstance(value, list):
+                rows.append({"flow": flow, "key": "nan_steps", "value": float(len(value))})
+    return pd.DataFrame(rows, columns=["flow", "key", "value"])
 
 
 def build_tables(result: ResultDir) -> dict[str, pd.DataFrame]:
@@ -212,9 +316,13 @@ def build_tables(result: ResultDir) -> dict[str, pd.DataFrame]:
     if result.baseline is not None:
         tables.update(series_tables(result.baseline, prefix="" if result.kind == "baseline" else "input_"))
     if result.baseline_summary is not None:
+        prefix = "" if result.kind == "baseline" else "input_"
+        totals = baseline_totals(result.baseline_summary)
+        if not totals.empty:
+            tables[f"{prefix}baseline_totals"] = totals
         top = baseline_top_table(result.baseline_summary)
         if top is not None:
-            tables["baseline_top_branches"] = top
+            tables[f"{prefix}baseline_top_branches"] = top
     if result.sweep_points is not None:
         tables["sweep_points"] = result.sweep_points
     if result.sweep is not None:

@@ -25,7 +25,8 @@ def _series(res: SolveResult, var: Any, key: Any, steps: range) -> np.ndarray:
 
 
 def _da(values: np.ndarray, dims: tuple[str, ...], units: str, description: str) -> xr.DataArray:
-    return xr.DataArray(values, dims=dims, attrs={"units": units, "description": description})
+    return xr.DataArray(values, dims=dims, attrs={"units": units, "long_name": description,
+                                                  "description": description})
 
 
 def _time_coord(hm: HubModel) -> Any:
@@ -139,7 +140,8 @@ def _link_vars(hm: HubModel, res: SolveResult) -> dict[str, xr.DataArray]:
 def to_dataset(hm: HubModel, res: SolveResult) -> xr.Dataset:
     """Dispatch, storage levels, flows and prices of a solved model."""
     t0 = _time.perf_counter()
-    assets = [a.name for a in hm.scenario.assets if a.type != "reinforcement"]
+    specs = [a for a in hm.scenario.assets if a.type != "reinforcement"]
+    assets = [a.name for a in specs]
     variables: dict[str, xr.DataArray] = {}
     variables.update(_hub_vars(hm, res))
     variables.update(_asset_vars(hm, res, assets))
@@ -147,7 +149,9 @@ def to_dataset(hm: HubModel, res: SolveResult) -> xr.Dataset:
     variables.update(_link_vars(hm, res))
     variables["weight"] = _da(hm.time.weight, (TIME,), "1", "annual scaling of each step")
     coords = {TIME: _time_coord(hm), HUB: hm.hubs, ASSET: assets, BRANCH: list(hm.grid.branch_names),
-              LINK: [lk.name for lk in hm.scenario.links]}
+              LINK: [lk.name for lk in hm.scenario.links],
+              "asset_type": (ASSET, [str(a.type) for a in specs]),
+              "asset_hub": (ASSET, [str(getattr(a, "hub", "")) for a in specs])}
     ds = xr.Dataset(variables, coords=coords, attrs={"scenario": hm.scenario.name, "step_h": hm.time.step_h,
                                                      "status": res.status})
     res.timings_s["extract"] = _time.perf_counter() - t0

@@ -9,7 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from energyhub.results import report_plots as plots
-from energyhub.results.export import baseline_top_table
+from energyhub.results.export import baseline_top_table, baseline_totals, hour_spans
 from energyhub.results.report_inputs import ResultDir, limit_pct, present, step_hours
 from energyhub.results.report_sections import TOP_BRANCHES, Block, Section, figure, fmt, note, table
 
@@ -51,21 +51,13 @@ def congested_branches(before: xr.DataArray, after: xr.DataArray | None, limit: 
 
 
 def _hours_of_day(index: pd.Index) -> str:
-    if len(index) == 0:
-        return "none"
-    hours = sorted(set(pd.DatetimeIndex(index).hour))
-    spans: list[tuple[int, int]] = []
-    for hour in hours:
-        if spans and hour == spans[-1][1] + 1:
-            spans[-1] = (spans[-1][0], hour)
-        else:
-            spans.append((hour, hour))
-    return ", ".join(f"{a:02d}-{b + 1:02d} h" for a, b in spans)
+    return hour_spans(list(pd.DatetimeIndex(index).hour)) if len(index) else "none"
 
 
 def congestion_section(result: ResultDir) -> Section:
     """Congestion before and after: heatmap, duration curves, most congested branches."""
-    section = Section("congestion", "Congestion before and after")
+    title = "Congestion without hub assets" if result.kind == "baseline" else "Congestion before and after"
+    section = Section("congestion", title)
     before, after, ds = _loadings(result)
     if before is None or ds is None:
         section.blocks.append(note("No branch loading variables: congestion section skipped."))
@@ -74,7 +66,11 @@ def congestion_section(result: ResultDir) -> Section:
     limit, step_h = limit_pct(ds, summary), step_hours(ds)
     kinds = {str(b): str(k) for b, k in zip(ds["branch"].values, ds["branch_kind"].values, strict=True)} \
         if "branch_kind" in ds.coords else {}
-    section.blocks.append(Block("cards", cards=_congestion_cards(before, after, limit, step_h)))
+    cards = _congestion_cards(before, after, limit, step_h)
+    overload = (result.summary.get("kpis") or {}).get("overload_mwh_after")
+    if result.kind == "solve" and isinstance(overload, int | float):
+        cards.append(("Overload in the optimisation", fmt(overload, 1, "MWh"), "DC flow above the limits, after"))
+    section.blocks.append(Block("cards", cards=cards))
     if after is None and result.kind == "solve":
         section.blocks.append(note("No loading_ac_after_pct in results.nc: only the loading before is shown."))
     panels = [("Before: AC loading without the hub assets", before)]
@@ -116,14 +112,26 @@ def _congestion_cards(before: xr.DataArray, after: xr.DataArray | None, limit: f
 
 def _baseline_json_blocks(summary: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = []
-    totals = {k: v for k, v in (summary.get("totals") or {}).items() if isinstance(v, int | float | str)}
-    if totals:
-        blocks.append(Block("text", text="Totals reported by the baseline run (baseline.json):"))
-        blocks.append(table(pd.DataFrame({"Total": list(totals), "Value": [fmt(v) for v in totals.values()]})))
+    totals = baseline_totals(summary)
+    totals = totals[~totals["key"].isin(["limit_pct", "step_h"])]
+    if not totals.empty:
+        labels = {"overloaded_steps": "Steps with an overload", "overloaded_h_any_branch": "Hours with an overload (h)",
+                  "energy_above_limit_mwh": "Energy above the limits (MWh)", "nan_steps": "Steps not converged",
+                  "overloaded_branch_hours": "Overloaded branch-hours (h)"}
+        wide = totals.assign(key=totals["key"].map(lambda k: labels.get(k, k)))
+        wide = wide.pivot_table(index="key", columns="flow", values="value", sort=False).reset_index()
+        wide = wide.rename(columns={"key": "Total", "ac": "AC", "dc": "DC", "": "Value"})
+        for column in wide.columns[1:]:
+            wide[column] = [fmt(v, 1 if "(" in str(k) else 0) for k, v in zip(wide["Total"], wide[column], strict=True)]
+        blocks.append(Block("text", text="Totals of the baseline run (baseline.json), AC power flow and DC "
+                                         "approximation:"))
+        blocks.append(table(wide, name="baseline-totals"))
     top = baseline_top_table(summary)
     if top is not None:
         blocks.append(Block("text", text="Most congested branches as listed in baseline.json:"))
         blocks.append(table(top, name="baseline-top"))
+    elif "ac" in summary:
+        blocks.append(note("baseline.json lists no congested branch: no branch exceeds the limit in any step."))
     return blocks
 
 
@@ -136,14 +144,18 @@ def hubs_section(result: ResultDir) -> Section:
         section.blocks.append(note("No import_mw/export_mw in results.nc: hub exchange skipped."))
         return section
     contracted = _contracted(result.summary)
-    rows = [_hub_row(ds.sel(hub=hub), contracted.get(str(hub), (None, None)), step_hours(ds))
+    caps = result.summary.get("capacities") or {}
+    rows = [_hub_row(ds.sel(hub=hub), contracted.get(str(hub), (None, None)),
+                     (caps.get(str(hub)) or {}).get("contracted_import_mw"), step_hours(ds))
             for hub in ds["hub"].values]
     frame = pd.DataFrame(rows)
     section.blocks.append(table(frame, {c: 0 if "(h)" in c or "(MWh)" in c else 1 for c in frame.columns},
                                 name="hubs"))
-    section.blocks.append(figure("hub-exchange", plots.to_data_uri(plots.hub_exchange(ds, contracted)),
-                                 "Import (up) and export (down) per hub; dashed: time-dependent limit; dotted red: "
-                                 "contracted transport capacity (GTV)."))
+    section.blocks.append(figure("hub-exchange", plots.to_data_uri(plots.hub_exchange(ds, contracted, {
+        str(h): float(v["contracted_import_mw"]) for h, v in caps.items()
+        if isinstance(v, dict) and isinstance(v.get("contracted_import_mw"), int | float)})),
+                                 "Import (up) and export (down) per hub; dotted red: transport capacity of the "
+                                 "connection (GTV); dashed: import capacity contracted by the optimisation."))
     return section
 
 
@@ -155,19 +167,27 @@ def _contracted(summary: dict[str, Any]) -> dict[str, tuple[float | None, float 
     return out
 
 
-def _hub_row(one: xr.Dataset, contracted: tuple[float | None, float | None], step_h: float) -> dict[str, Any]:
-    gtv_import, gtv_export = contracted
+def _hub_row(one: xr.Dataset, gtv: tuple[float | None, float | None], contracted_import: float | None,
+             step_h: float) -> dict[str, Any]:
+    gtv_import, gtv_export = gtv
     imports, exports = one["import_mw"].values, one["export_mw"].values
-    limit = one["import_limit_mw"].values if "import_limit_mw" in one else np.full_like(imports, np.nan)
-    at_limit = np.isfinite(limit) & (imports >= 0.99 * limit) & (limit > 0)
+    cap = contracted_import if contracted_import is not None else gtv_import
+    if "import_limit_mw" in one:
+        limit = one["import_limit_mw"].values
+    else:
+        limit = np.full_like(imports, np.nan if cap is None else float(cap))
+    at_limit = np.isfinite(limit) & (imports >= 0.99 * limit - 1e-9) & (limit > 0)
+    peak_import, peak_export = float(np.nanmax(imports)), float(np.nanmax(exports))
     return {
         "Hub": str(one["hub"].values),
-        "Contracted import (MW)": gtv_import,
-        "Peak import (MW)": float(np.nanmax(imports)),
-        "Use of contracted import (%)": 100 * float(np.nanmax(imports)) / gtv_import if gtv_import else None,
+        "GTV import (MW)": gtv_import,
+        "Contracted import (MW)": contracted_import,
+        "Peak import (MW)": peak_import,
+        "Use of contracted import (%)": 100 * peak_import / cap if cap else None,
         "Hours at import limit (h)": float(at_limit.sum()) * step_h,
-        "Contracted export (MW)": gtv_export,
-        "Peak export (MW)": float(np.nanmax(exports)),
+        "GTV export (MW)": gtv_export,
+        "Peak export (MW)": peak_export,
+        "Use of GTV export (%)": 100 * peak_export / gtv_export if gtv_export else None,
         "Imported (MWh)": float(np.nansum(imports)) * step_h,
         "Exported (MWh)": float(np.nansum(exports)) * step_h,
     }

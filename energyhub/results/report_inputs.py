@@ -94,9 +94,16 @@ def read_netcdf(file: Path) -> xr.Dataset:
     """Read a whole netCDF file into memory; an unreadable or truncated file is an ``InputError``."""
     try:
         with xr.open_dataset(file, engine="h5netcdf") as ds:
-            return ds.load()
+            return descriptive_coords(ds.load())
     except Exception as exc:  # h5py/h5netcdf raise OSError, ValueError, KeyError… for damaged files
         raise InputError(f"{file} is unreadable or truncated ({type(exc).__name__}: {exc})") from exc
+
+
+def descriptive_coords(ds: xr.Dataset) -> xr.Dataset:
+    """Text labels along one element dimension (``branch_kind(branch)``) are coordinates, not data."""
+    labels = [str(n) for n, v in ds.data_vars.items()
+              if v.ndim == 1 and v.dims[0] != "time" and v.dtype.kind in "USO"]
+    return ds.set_coords(labels) if labels else ds
 
 
 def read_csv(file: Path) -> pd.DataFrame:

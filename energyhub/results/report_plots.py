@@ -97,24 +97,25 @@ def duration_curves(before: xr.DataArray, after: xr.DataArray | None, limit_pct:
     left.set_title("Highest branch loading in each step, sorted", loc="left")
     for i, branch in enumerate(top[:5]):
         colour = PALETTE[i % len(PALETTE)]
-        right.plot(hours, np.sort(before.sel(branch=branch).values)[::-1], color=colour, lw=1.2, ls=":")
+        right.plot(hours, np.sort(before.sel(branch=branch).values)[::-1], color=colour, lw=1.2,
+                   ls=":" if after is not None else "-", label=None if after is not None else branch)
         if after is not None:
             right.plot(hours, np.sort(after.sel(branch=branch).values)[::-1], color=colour, lw=1.4, label=branch)
-        else:
-            right.lines[-1].set_label(branch)
-    right.set_title("Most congested branches (dotted: before, solid: after)", loc="left")
+    right.set_title("Most loaded branches" + (" (dotted: before, solid: after)" if after is not None else ""),
+                    loc="left")
     for ax in (left, right):
         _limit_line(ax, limit_pct)
         ax.set_xlabel("hours of the horizon (h)")
         ax.set_xlim(0, hours[-1] + step_h if len(hours) else 1)
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     left.set_ylabel("loading (%)")
     return fig
 
 
 # ------------------------------------------------------------------------------------------------------------ hubs
-def hub_exchange(ds: xr.Dataset, contracted: dict[str, tuple[float | None, float | None]]) -> Figure:
-    """Import (+) and export (−) per hub against its time-dependent limit and its contracted capacity (GTV)."""
+def hub_exchange(ds: xr.Dataset, gtv: dict[str, tuple[float | None, float | None]],
+                 contracted_import: dict[str, float] | None = None) -> Figure:
+    """Import (+) and export (−) per hub against its connection's capacity (GTV) and the contracted import."""
     hubs = [str(h) for h in ds["hub"].values]
     fig, axes = plt.subplots(len(hubs), 1, figsize=(WIDTH_IN, 1.0 + 2.0 * len(hubs)), sharex=True, squeeze=False)
     times = pd.DatetimeIndex(ds["time"].values)
@@ -127,16 +128,20 @@ def hub_exchange(ds: xr.Dataset, contracted: dict[str, tuple[float | None, float
                     label="limit")
         if "export_limit_mw" in one:
             ax.step(times, -one["export_limit_mw"].values, where="post", color=LIMIT_COLOUR, lw=1, ls="--")
-        gtv_import, gtv_export = contracted.get(hub, (None, None))
+        gtv_import, gtv_export = gtv.get(hub, (None, None))
+        label: str | None = "GTV (connection)"
         for value, sign in ((gtv_import, 1), (gtv_export, -1)):
             if value is not None:
-                ax.axhline(sign * value, color=BEFORE_COLOUR, lw=1, ls=":")
-        ax.lines[-1].set_label("contracted (GTV)") if gtv_import is not None or gtv_export is not None else None
+                ax.axhline(sign * value, color=BEFORE_COLOUR, lw=1, ls=":", label=label)
+                label = None
+        cap = (contracted_import or {}).get(hub)
+        if cap is not None and (gtv_import is None or abs(cap - gtv_import) > 1e-6):
+            ax.axhline(cap, color=LIMIT_COLOUR, lw=1, ls="--", label="contracted import")
         ax.axhline(0, color="black", lw=0.6)
         ax.set_title(hub, loc="left")
         ax.set_ylabel("MW")
         _time_axis(ax)
-    axes[0, 0].legend(ncol=4, fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.08))
+        ax.legend(ncol=4, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -175,26 +180,44 @@ def _hubs_panel(ax: Axes, week: xr.Dataset, times: pd.DatetimeIndex) -> None:
             ax.step(times, week["import_limit_mw"].sel(hub=hub).values, where="post", lw=0.8, ls="--",
                     color=PALETTE[i % len(PALETTE)])
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_title("Net grid import per hub (+ import, − export; dashed: import limit)", loc="left")
+    limits = "; dashed: import limit" if "import_limit_mw" in week else ""
+    ax.set_title(f"Net grid import per hub (+ import, − export{limits})", loc="left")
     ax.set_ylabel("MW")
+
+
+def _used(series: np.ndarray) -> bool:
+    """A storage level worth drawing: some finite value, not all zero (a store that was not built)."""
+    return bool(np.isfinite(series).any() and np.nanmax(np.abs(series)) > 1e-9)
+
+
+def storage_labels(week: xr.Dataset) -> list[str]:
+    """The storage series the storage panel draws, as ``asset (unit)``: for captions and alt texts."""
+    labels = []
+    for name, unit in (("soc_mwh", "MWh"), ("gas_level_mwh", "MWh"), ("h2_level_kg", "kg")):
+        if name in week:
+            used = [a for a in week["asset"].values if _used(week[name].sel(asset=a).values)]
+            labels += [f"{asset} ({unit})" for asset in used]
+    return labels
 
 
 def _storage_panel(ax: Axes, week: xr.Dataset, times: pd.DatetimeIndex) -> None:
     colour = 0
-    if "soc_mwh" in week:
+    for name in ("soc_mwh", "gas_level_mwh"):
+        if name not in week:
+            continue
         for asset in week["asset"].values:
-            series = week["soc_mwh"].sel(asset=asset).values
-            if np.isfinite(series).any():
+            series = week[name].sel(asset=asset).values
+            if _used(series):
                 ax.plot(times, series, lw=1.4, color=PALETTE[colour % len(PALETTE)], label=f"{asset} (MWh)")
                 colour += 1
     ax.set_ylabel("MWh")
-    ax.set_title("Storage levels", loc="left")
+    ax.set_title("Storage levels (battery, biogas: MWh, left; hydrogen: kg, right, dashed)", loc="left")
     if "h2_level_kg" in week and np.isfinite(week["h2_level_kg"].values).any():
         twin = ax.twinx()
         twin.grid(False)
         for asset in week["asset"].values:
             series = week["h2_level_kg"].sel(asset=asset).values
-            if np.isfinite(series).any():
+            if _used(series):
                 twin.plot(times, series, lw=1.4, ls="--", color=PALETTE[colour % len(PALETTE)], label=f"{asset} (kg)")
                 colour += 1
         twin.set_ylabel("kg H₂")

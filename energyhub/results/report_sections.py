@@ -87,17 +87,21 @@ def scenario_section(result: ResultDir) -> Section:
     section = Section("scenario", "Scenario in brief")
     summary, kpis = result.summary, result.summary.get("kpis") or {}
     if result.kind == "solve":
-        total = sum(v for v in (summary.get("costs_eur") or {}).values() if isinstance(v, int | float))
+        costs = summary.get("costs_eur") or {}
+        total = costs.get("total") if isinstance(costs.get("total"), int | float) else summary.get("objective_eur")
+        if not isinstance(total, int | float):
+            total = float(costs_table(summary)["cost_eur"].sum())
         section.blocks.append(Block("cards", cards=[
-            ("Total cost", fmt(total / 1e3, 0, "kEUR"), "annualised capex + operation"),
+            ("Total cost", fmt(total / 1e3, 0, "kEUR/year"), "annualised capex + operation"),
             ("Overloaded branch-hours", f"{fmt(kpis.get('overloaded_branch_hours_before'), 0)} → "
              f"{fmt(kpis.get('overloaded_branch_hours_after'), 0)} h", "before → after"),
-            ("Highest branch loading", f"{fmt(kpis.get('max_loading_pct_before'), 0)} → "
-             f"{fmt(kpis.get('max_loading_pct_after'), 0)} %", "before → after (AC)"),
+            ("Highest branch loading", f"{fmt(kpis.get('max_loading_pct_before'), 1)} → "
+             f"{fmt(kpis.get('max_loading_pct_after'), 1)} %", "before → after (AC)"),
             ("Hydrogen produced", fmt(kpis.get("h2_produced_kg"), 0, "kg"), "over the horizon"),
         ]))
     facts = _run_facts(result)
-    brief = summary.get("scenario_brief") or {}
+    brief = {k: v for k, v in (summary.get("scenario_brief") or {}).items()
+             if not (k == "name" and v == result.scenario)}
     facts += [(str(k).replace("_", " ").capitalize(), brief_text(v)) for k, v in brief.items()]
     section.blocks.append(table(pd.DataFrame(facts, columns=["Item", "Value"])))
     section.blocks.extend(note(n) for n in result.notes)
@@ -109,9 +113,23 @@ def _run_facts(result: ResultDir) -> list[tuple[str, str]]:
     facts = [("Scenario", result.scenario), ("Result directory", f"{result.path.name} ({result.kind})")]
     if summary:
         facts += [("Solver status", str(summary.get("status", "n/a"))),
-                  ("Objective", fmt(summary.get("objective_eur"), 0, "EUR")),
+                  ("Objective", fmt(summary.get("objective_eur"), 0, "EUR/year")),
                   ("MIP gap", fmt(100 * float(summary.get("mip_gap") or 0.0), 2, "%"))]
         timings = summary.get("timings_s") or {}
+        if timings:
+            facts.append(("Run time", ", ".join(f"{k} {fmt(v, 1, 's')}" for k, v in timings.items())))
+        size = summary.get("model_size") or {}
+        if size:
+            facts.append(("Optimisation model", ", ".join(f"{fmt(v)} {str(k).replace('_', ' ')}"
+                                                          for k, v in size.items())))
+    base = result.baseline_summary or {}
+    if result.kind == "baseline" and base:
+        if isinstance(base.get("limit_pct"), int | float):
+            facts.append(("Branch loading limit", fmt(base["limit_pct"], 0, "%")))
+        band = base.get("voltage_band_pu")
+        if isinstance(band, list) and len(band) == 2:
+            facts.append(("Voltage band", f"{band[0]} to {band[1]} p.u."))
+        timings = base.get("timings_s") or {}
         if timings:
             facts.append(("Run time", ", ".join(f"{k} {fmt(v, 1, 's')}" for k, v in timings.items())))
     ds = result.results if result.results is not None else result.baseline
@@ -121,7 +139,7 @@ def _run_facts(result: ResultDir) -> list[tuple[str, str]]:
                                     f"to {times[-1]:%Y-%m-%d %H:%M}"))
         plurals = {"hub": "hubs", "asset": "assets", "branch": "branches", "bus": "buses"}
         sizes = ", ".join(f"{ds.sizes[d]} {plural}" for d, plural in plurals.items() if d in ds.dims)
-        facts.append(("Model size", sizes))
+        facts.append(("Elements", sizes))
     return facts
 
 
@@ -149,11 +167,12 @@ def costs_section(result: ResultDir) -> Section:
         return section
     labels = [str(c).replace("_", " ") for c in costs["category"]]
     section.blocks.append(figure("costs", plots.to_data_uri(plots.cost_bars(labels, costs["cost_eur"].tolist())),
-                                 "Costs by category: capital costs annualised, operating costs over the horizon; "
-                                 "negative values are revenues."))
-    shown = pd.DataFrame({"Category": labels, "Cost (EUR)": costs["cost_eur"], "Share (%)": costs["share_pct"]})
-    total = pd.DataFrame({"Category": ["Total"], "Cost (EUR)": [costs["cost_eur"].sum()], "Share (%)": [100.0]})
-    section.blocks.append(table(pd.concat([shown, total], ignore_index=True), {"Cost (EUR)": 0}, name="costs"))
+                                 "Annual costs by category (EUR per year): capital costs annualised, operating "
+                                 "costs scaled to a year; negative values are revenues."))
+    shown = pd.DataFrame({"Category": labels, "Cost (EUR/year)": costs["cost_eur"],
+                          "Share (%)": costs["share_pct"]})
+    total = pd.DataFrame({"Category": ["Total"], "Cost (EUR/year)": [costs["cost_eur"].sum()], "Share (%)": [100.0]})
+    section.blocks.append(table(pd.concat([shown, total], ignore_index=True), {"Cost (EUR/year)": 0}, name="costs"))
     return section
 
 
@@ -203,7 +222,7 @@ def dispatch_section(result: ResultDir, week: str | None) -> Section:
         section.blocks.append(note("No --week given: only the most congested week is shown."))
     panels = [p for p, var in (("assets", "p_mw"), ("hubs", "import_mw"), ("loading", "loading_ac_before_pct"))
               if present(ds, var)]
-    if present(ds, "soc_mwh") or present(ds, "h2_level_kg"):
+    if present(ds, "soc_mwh") or present(ds, "h2_level_kg") or present(ds, "gas_level_mwh"):
         panels.insert(min(2, len(panels)), "storage")
     else:
         section.blocks.append(note("No storage levels (soc_mwh, h2_level_kg): storage panel skipped."))
@@ -215,5 +234,7 @@ def dispatch_section(result: ResultDir, week: str | None) -> Section:
         chunk = ds.sel(time=slice(begin, end - pd.Timedelta(seconds=1)))
         fig = plots.week_dispatch(chunk, limit, panels)
         caption = f"{label}: {begin:%a %Y-%m-%d} to {end - pd.Timedelta(seconds=1):%a %Y-%m-%d}."
+        if "storage" in panels:
+            caption += " Storage levels drawn: " + ", ".join(plots.storage_labels(chunk)) + "."
         section.blocks.append(figure(f"week-{index}", plots.to_data_uri(fig), caption))
     return section

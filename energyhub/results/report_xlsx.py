@@ -32,7 +32,8 @@ MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
 SHEET_NAME_MAX = 31
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
-SMALL_TABLES = ("capacities", "costs", "kpis", "hubs", "run", "baseline_top_branches", "sweep_points")
+SMALL_TABLES = ("capacities", "costs", "kpis", "hubs", "run", "baseline_totals", "baseline_top_branches",
+                "input_baseline_totals", "input_baseline_top_branches", "sweep_points")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
 QUANTITY_LABELS = {
@@ -48,19 +49,52 @@ KPI_PAIRS = (
 def write_workbook(result: ResultDir, tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """Write the workbook to ``path`` (the caller makes it atomic) and return ``path``."""
     book = Workbook(write_only=True)
-    used: set[str] = set()
-    summary = book.create_sheet("summary")
-    used.add("summary")
-    contents: list[str] = []
-    for name in SMALL_TABLES:
-        if name in tables:
-            contents += _write_long(book, name, tables[name], used)
-    for ds in (result.results, result.baseline, result.sweep):
-        if ds is not None:
-            contents += _write_dataset(book, ds, used)
-    _write_summary(summary, result, tables, contents)
-    book.save(path)
+    try:
+        used: set[str] = set()
+        summary = book.create_sheet("summary")
+        used.add("summary")
+        contents: list[tuple[str, str]] = []
+        for name in SMALL_TABLES:
+            if name in tables:
+                contents += [(sheet, TABLE_NOTES.get(name.removeprefix("input_"), ""))
+                             for sheet in _write_long(book, name, tables[name], used)]
+        prefixes = {"solve": (("", ""), ("input_", "baseline, ")), "baseline": (("", "baseline, "),),
+                    "sweep": (("sweep_", ""),)}[result.kind]
+        datasets = [ds for ds in ((result.results, result.baseline) if result.kind == "solve" else
+                                  (result.baseline, result.sweep)) if ds is not None]
+        for ds, (prefix, label) in zip(datasets, prefixes, strict=False):
+            contents += _write_dataset(book, ds, used, tables, prefix, label)
+        _write_summary(summary, result, tables, contents)
+        book.save(path)
+    except BaseException:
+        _discard(book)
+        raise
     return path
+
+
+TABLE_NOTES = {
+    "capacities": "sized assets, one column per quantity", "costs": "annual costs by category (EUR/year)",
+    "kpis": "KPIs over the horizon", "hubs": "grid connection (GTV), contracted import and peak per hub",
+    "run": "status, objective, timings, model size", "baseline_totals": "baseline totals (baseline.json)",
+    "baseline_top_branches": "most congested branches (baseline.json)", "sweep_points": "one row per point",
+}
+
+
+def _discard(book: Workbook) -> None:
+    """Close the write-only sheets' XML writers of a workbook that will not be saved.
+
+    Otherwise their generators are closed by the garbage collector, and lxml prints one 'Exception ignored'
+    traceback per sheet on stderr, burying the real error.
+    """
+    for sheet in book.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        rows = getattr(sheet, "_rows", None)
+        for generator in (rows, getattr(writer, "xf", None)):
+            try:
+                if generator is not None and hasattr(generator, "close"):
+                    generator.close()
+            except Exception:  # best effort: the original error is what matters
+                pass
 
 
 # ----------------------------------------------------------------------------------------------------- data sheets
@@ -136,18 +170,28 @@ def wide_variables(ds: xr.Dataset) -> list[str]:
     return [str(n) for n, v in ds.data_vars.items() if v.ndim == 2 and v.dims[0] == "time"]
 
 
-def _write_dataset(book: Workbook, ds: xr.Dataset, used: set[str]) -> list[str]:
-    names = []
+def _write_dataset(book: Workbook, ds: xr.Dataset, used: set[str], tables: dict[str, pd.DataFrame], prefix: str,
+                   label: str) -> list[tuple[str, str]]:
+    """Wide sheets for the (time, element) variables; the other families as their long tables."""
+    from energyhub.results.export import dataset_families
+
+    names: list[tuple[str, str]] = []
     wide = wide_variables(ds)
     for name in wide:
-        names += _write_wide(book, ds[name], used)
-    for key, var in ds.data_vars.items():
-        if var.ndim > 0 and str(key) not in wide:
-            names += _write_long(book, str(key), var.to_dataframe().reset_index(), used)
+        var = ds[name]
+        text = f"{label}{var.attrs.get('long_name') or var.attrs.get('description') or ''}"
+        unit = var.attrs.get("units")
+        names += [(sheet, f"{text} ({unit})" if unit else text) for sheet in _write_wide(book, var, used, prefix)]
+    for family, members in dataset_families(ds, prefix).items():
+        rest = [m for m in members if m not in wide]
+        if not rest:
+            continue
+        table = tables[family] if family in tables and rest == members else ds[rest].to_dataframe().reset_index()
+        names += [(sheet, f"{label}{', '.join(rest)}") for sheet in _write_long(book, family, table, used)]
     return names
 
 
-def _write_wide(book: Workbook, var: xr.DataArray, used: set[str]) -> list[str]:
+def _write_wide(book: Workbook, var: xr.DataArray, used: set[str], prefix: str = "") -> list[str]:
     element_dim = str(var.dims[1])
     times = pd.DatetimeIndex(var["time"].values).to_pydatetime()
     elements = [str(e) for e in var[element_dim].values]
@@ -157,20 +201,20 @@ def _write_wide(book: Workbook, var: xr.DataArray, used: set[str]) -> list[str]:
     names = []
     for part, (rows, cols) in enumerate(((r, c) for r in row_blocks for c in col_blocks), start=1):
         split = len(row_blocks) * len(col_blocks) > 1
-        sheet = book.create_sheet(_unique_sheet(str(var.name), used, part if split else None))
+        sheet = book.create_sheet(_unique_sheet(prefix + str(var.name), used, part if split else None))
         sheet.freeze_panes = "B2"
         set_widths(sheet, {"A": 17})
         sheet.append(_header_row(sheet, ["time", *elements[cols[0] : cols[1]]]))
         for i in range(*rows):
             row = values[i, cols[0] : cols[1]]
-            sheet.append([_time_cell(sheet, times[i]), *(None if np.isnan(v) else float(v) for v in row)])
+            sheet.append([_time_cell(sheet, times[i]), *(_cell_value(v) for v in row)])
         names.append(sheet.title)
     return names
 
 
 # ---------------------------------------------------------------------------------------------------- summary sheet
 def _write_summary(sheet: WriteOnlyWorksheet, result: ResultDir, tables: dict[str, pd.DataFrame],
-                   contents: list[str]) -> None:
+                   contents: list[tuple[str, str]]) -> None:
     set_widths(sheet, dict(zip("ABCDEFGHIJ", (34, 18, 16, 16, 16, 16, 16, 16, 16, 16), strict=True)))
     for row in _summary_rows(sheet, result, tables, contents):
         sheet.append(row)
@@ -197,7 +241,7 @@ def _numbers(sheet: WriteOnlyWorksheet, values: Iterable[Any], fmt: str = "#,##0
 
 
 def _summary_rows(sheet: WriteOnlyWorksheet, result: ResultDir, tables: dict[str, pd.DataFrame],
-                  contents: list[str]) -> Iterator[list[Any]]:
+                  contents: list[tuple[str, str]]) -> Iterator[list[Any]]:
     yield _title(sheet, f"energyhub result: {result.scenario}", Font(bold=True, size=16, color="1F4E79"))
     yield [f"{result.kind} directory {result.path.name}; exported {datetime.now():%Y-%m-%d %H:%M} "
            f"by energyhub {__version__}"]
@@ -215,8 +259,9 @@ def _summary_rows(sheet: WriteOnlyWorksheet, result: ResultDir, tables: dict[str
     yield []
     yield _title(sheet, "Data sheets")
     yield ["Time series are wide: one sheet per variable, time down, one column per element; the unit is in the "
-           "sheet name (p_mw = MW). Sheets over Excel's 1,048,576 rows are split into _1, _2…"]
-    yield from ([name] for name in contents)
+           "sheet name (p_mw = MW) and below. Sheets over Excel's 1,048,576 rows are split into _1, _2…"]
+    yield _header_row(sheet, ["Sheet", "Content"])
+    yield from ([name, text] for name, text in contents)
 
 
 def _brief_rows(sheet: WriteOnlyWorksheet, brief: dict[str, Any]) -> Iterator[list[Any]]:
@@ -253,7 +298,7 @@ def _cost_rows(sheet: WriteOnlyWorksheet, table: pd.DataFrame | None) -> Iterato
     if table is None or table.empty:
         return
     yield []
-    yield _title(sheet, "Costs by category (annualised capex; operating costs over the horizon)")
+    yield _title(sheet, "Annual costs by category (EUR per year: capex annualised, operation scaled to a year)")
     yield _header_row(sheet, ["Category", "Cost (EUR)", "Share (%)"])
     for record in table.to_dict("records"):
         yield [str(record["category"]).replace("_", " "), *_numbers(sheet, [record["cost_eur"]], "#,##0"),
@@ -267,7 +312,7 @@ def _kpi_rows(sheet: WriteOnlyWorksheet, kpis: dict[str, Any]) -> Iterator[list[
     if not kpis:
         return
     yield []
-    yield _title(sheet, "Key KPIs")
+    yield _title(sheet, "Key KPIs (energy over the modelled horizon)")
     yield _header_row(sheet, ["KPI", "Before", "After"])
     paired = set()
     for label, stem in KPI_PAIRS:
@@ -281,5 +326,7 @@ def _kpi_rows(sheet: WriteOnlyWorksheet, kpis: dict[str, Any]) -> Iterator[list[
         if isinstance(value, dict):
             for hub, v in value.items():
                 yield [f"{name} [{hub}]", None, *_numbers(sheet, [v])]
-        else:
+        elif isinstance(value, list):
+            yield [f"{name} (count)", None, *_numbers(sheet, [len(value)], "0")]
+        elif isinstance(value, int | float | str) and not isinstance(value, bool):
             yield [name, None, *_numbers(sheet, [value])]

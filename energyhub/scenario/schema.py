@@ -55,6 +55,11 @@ class Aggregation(Strict):
     hours_per_period: int = Field(24, ge=1, le=168, description="Length of one typical period in hours.")
     method: Literal["hierarchical", "k_means", "k_medoids"] = "hierarchical"
     check_full_horizon: bool = Field(True, description="Re-dispatch the whole horizon with the sizes fixed.")
+    relax_commitment: bool = Field(
+        True,
+        description="Size with the hour-by-hour on/off of stacks and engines relaxed (sizes stay integer); the "
+        "full-horizon dispatch keeps every integer.",
+    )
 
 
 class TimeSpec(Strict):

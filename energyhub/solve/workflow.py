@@ -15,7 +15,7 @@ from energyhub.model.aggregate import aggregate
 from energyhub.model.build import build_model
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
-from energyhub.model.sizes import size_vars
+from energyhub.model.sizes import relax_operation, size_vars
 from energyhub.scenario.data import ScenarioData
 from energyhub.solve.highs import Progress, SolveResult, solve
 from energyhub.solve.options import OptionValue
@@ -39,8 +39,7 @@ def solve_scenario(
         hm = build_model(data, grid)
         return hm, solve(hm, options, log_file=log_file, progress=say)
     say(f"sizing on {spec.typical_periods} typical periods of {spec.hours_per_period} h")
-    tg, series, agg_grid = aggregate(data, grid, spec)
-    sizing = build_model(data, agg_grid, time_grid=tg, series=series)
+    sizing = build_sizing(data, grid, say)
     sized = solve(sizing, options, log_file=log_file, progress=say)
     if not spec.check_full_horizon:
         return sizing, sized
@@ -52,3 +51,16 @@ def solve_scenario(
         result.timings_s[f"sizing.{key}"] = value
     hm.info["sizing_objective_eur"] = sized.objective_eur
     return hm, result
+
+
+def build_sizing(data: ScenarioData, grid: GridInputs, say: Progress | None = None) -> HubModel:
+    """The sizing model on typical periods (``time.aggregation``), its commitment relaxed if configured."""
+    spec = data.scenario.time.aggregation
+    assert spec is not None
+    tg, series, agg_grid = aggregate(data, grid, spec)
+    sizing = build_model(data, agg_grid, time_grid=tg, series=series)
+    if spec.relax_commitment:
+        relaxed = relax_operation(sizing)
+        if say is not None:
+            say(f"sizing with the commitment of {relaxed} per-step integers relaxed")
+    return sizing

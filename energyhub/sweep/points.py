@@ -24,8 +24,9 @@ Two sides meet here.
 * ``model.solve() -> (summary, dataset)`` — solve again, keeping HiGHS's basis and giving the previous solution as
   a start (``setSolution``) for MIPs; same return as ``backend.solve``.
 
-The pipeline backend connects to ``energyhub.pipeline.solve_scenario(scenario_data)`` and, if it exists,
-``energyhub.pipeline.build_model(scenario_data) -> CompiledModel``, both imported lazily.
+The pipeline backend (:class:`PipelineBackend`) solves cold with ``energyhub.pipeline.solve_prepared`` (what
+``energyhub solve`` runs) and keeps :class:`energyhub.sweep.live.LiveModel` models for re-solves; a model that is
+also :class:`ScenarioAware` is given each re-solved point's scenario after ``apply``.
 """
 
 from __future__ import annotations
@@ -78,6 +79,15 @@ class CompiledModel(Protocol):
 
     def solve(self) -> Solved:
         """Solve (again, warm) and return ``(summary, dataset)``."""
+        ...
+
+
+@runtime_checkable
+class ScenarioAware(Protocol):
+    """A compiled model that is also told the point's validated scenario after a successful ``apply``."""
+
+    def set_scenario(self, scenario: Scenario, path: Path) -> None:
+        """The scenario the applied changes lead to (for the summary and checks of the next solve)."""
         ...
 
 
@@ -180,6 +190,8 @@ class ResolveSolver:
     def _model_for(self, scenario: Scenario, point: Point) -> tuple[CompiledModel | None, str]:
         changes = self._changes(point)
         if self.model is not None and changes is not None and self.model.apply(changes):
+            if isinstance(self.model, ScenarioAware):
+                self.model.set_scenario(scenario, self.path)
             return self.model, "resolve"
         self.model = None  # discard before building: a failed build must not leave the old model behind
         return self.backend.build(scenario, self.path), "cold"
@@ -205,24 +217,38 @@ class ResolveSolver:
 
 # --------------------------------------------------------------------------------------------------- backends
 class PipelineBackend:
-    """The real pipeline: ``energyhub.pipeline.solve_scenario`` / ``build_model`` on the point's series."""
+    """The real pipeline on the point's scenario: read series -> grid -> model -> solve -> extract -> AC check.
 
-    def solve(self, scenario: Scenario, path: Path) -> Solved:
+    ``solve`` is :func:`energyhub.pipeline.solve_prepared`, as ``energyhub solve``; ``build`` keeps a
+    :class:`energyhub.sweep.live.LiveModel`. Both reuse the last point's grid when the point does not change
+    the grid part of the scenario (:func:`energyhub.pipeline.grid_key`).
+    """
+
+    def __init__(self) -> None:
+        self.prepared: Any = None  # the last point's energyhub.pipeline.Prepared (its grid is reused)
+
+    def _prepare(self, scenario: Scenario, path: Path) -> tuple[Any, Any]:
+        from energyhub.pipeline import Timings, prepare_data
         from energyhub.scenario.data import read_series
 
+        timings = Timings()
+        with timings.stage("load"):
+            data = read_series(scenario, path)
+        self.prepared = prepare_data(data, timings, self.prepared)
+        return self.prepared, timings
+
+    def solve(self, scenario: Scenario, path: Path) -> Solved:
         pipeline = importlib.import_module("energyhub.pipeline")
-        summary, dataset = pipeline.solve_scenario(read_series(scenario, path))
+        prep, timings = self._prepare(scenario, path)
+        summary, dataset = pipeline.solve_prepared(prep, timings)
+        summary["timings_s"] = timings.total()
         return summary, dataset
 
     def build(self, scenario: Scenario, path: Path) -> CompiledModel | None:
-        from energyhub.scenario.data import read_series
+        from energyhub.sweep.live import LiveModel
 
-        pipeline = importlib.import_module("energyhub.pipeline")
-        build = getattr(pipeline, "build_model", None)
-        if build is None:
-            return None
-        model = build(read_series(scenario, path))
-        return model if isinstance(model, CompiledModel) else None
+        prep, timings = self._prepare(scenario, path)
+        return LiveModel.build(prep, timings)
 
 
 def load_backend(name: str) -> Backend:

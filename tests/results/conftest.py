@@ -1,200 +1,121 @@
-"""Fixture generator: small but realistic solve, baseline and sweep directories that follow the output contract.
+"""Result directories for the export and report tests.
 
-A week of hourly steps, 3 hubs, 5 assets, 20 branches (16 lines, 4 trafos), 15 buses. The numbers are made up but
-shaped like a congested MV grid: an evening load peak and a PV noon peak push a few branches over 100 % before, and
-the hub assets bring them back under the limit after.
+Solve and baseline directories are the **real** outputs of ``energyhub solve`` and ``energyhub baseline`` on
+tests/data/small/scenario.yaml (run once per session by ``small_runs``), so the tests see
+exactly the files users get. Variants are derived from them: ``congested`` raises the AC loading before by 25 %
+so that branches overload (the small scenario has no AC overload), ``with_hydrogen=False`` drops the hydrogen
+variables. Sweep directories stay synthetic (there is no sweep of the small scenario yet).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
 
-START = "2030-06-03"  # a Monday
-N_STEPS = 168
-HUBS = ("hengelo", "enschede", "gronau")
-ASSETS = {  # name: (type, hub)
-    "bat_hengelo": ("battery", "hengelo"),
-    "ely_enschede": ("electrolyser", "enschede"),
-    "h2s_enschede": ("h2_storage", "enschede"),
-    "bio_gronau": ("biogas", "gronau"),
-    "bat_gronau": ("battery", "gronau"),
-}
-N_BRANCHES = 20
-N_BUSES = 15
-LIMIT_PCT = 100.0
+SMALL = Path(__file__).parents[1] / "data" / "small" / "scenario.yaml"
 
 
-def _var(dims: tuple[str, ...], values: np.ndarray, units: str, long_name: str) -> xr.Variable:
-    return xr.Variable(dims, values, attrs={"units": units, "long_name": long_name})
+@dataclass(frozen=True)
+class SmallRuns:
+    """``energyhub solve`` and ``energyhub baseline`` of tests/data/small, run once per session (read-only)."""
+
+    solve_dir: Path
+    baseline_dir: Path
+    solve: subprocess.CompletedProcess[str]
+    baseline: subprocess.CompletedProcess[str]
 
 
-def _daily(hours: np.ndarray, peak_hour: float, width_h: float) -> np.ndarray:
-    return np.exp(-0.5 * ((hours % 24 - peak_hour) / width_h) ** 2)
+def energyhub(*args: str) -> list[str]:
+    """The command line of ``energyhub ARGS`` with this interpreter."""
+    return [sys.executable, "-m", "energyhub", *args]
 
 
-def make_loading(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Branch loading before and after in % (time × branch): a few branches congest at evening and noon peaks."""
-    hours = np.arange(N_STEPS, dtype=float)
-    base = rng.uniform(25, 70, N_BRANCHES)
-    evening = rng.uniform(0, 45, N_BRANCHES) * (np.arange(N_BRANCHES) % 3 == 0)
-    noon = rng.uniform(0, 55, N_BRANCHES) * (np.arange(N_BRANCHES) % 4 == 1)
-    weekday = 1.0 + 0.15 * (hours // 24 == 2)  # Wednesday is the worst day
-    before = (
-        base[None, :]
-        + evening[None, :] * (_daily(hours, 19, 2.0) * weekday)[:, None]
-        + noon[None, :] * (_daily(hours, 13, 2.5) * weekday)[:, None]
-        + rng.normal(0, 2.0, (N_STEPS, N_BRANCHES))
-    )
-    after = np.where(before > 95.0, 95.0 + 0.1 * (before - 95.0), before) - rng.uniform(0, 3, before.shape)
-    return before, after
+@pytest.fixture(scope="session")
+def small_runs(tmp_path_factory: pytest.TempPathFactory) -> SmallRuns:
+    """Solve and baseline of the small scenario through the command line, both at once (~10 s)."""
+    root = tmp_path_factory.mktemp("small")
+    commands = {"solve": energyhub("solve", str(SMALL), "--out", str(root / "solve"), "--quiet"),
+                "baseline": energyhub("baseline", str(SMALL), "--out", str(root / "baseline"), "--quiet")}
+    running = {k: subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for k, c in commands.items()}
+    done = {}
+    for key, process in running.items():
+        out, err = process.communicate(timeout=300)
+        done[key] = subprocess.CompletedProcess(commands[key], process.returncode, out, err)
+    for key, result in done.items():
+        assert result.returncode == 0, f"energyhub {key} failed:\n{result.stdout}\n{result.stderr}"
+    return SmallRuns(root / "solve", root / "baseline", done["solve"], done["baseline"])
 
 
-def make_results(rng: np.random.Generator, with_hydrogen: bool = True) -> xr.Dataset:
-    """A results.nc dataset following the contract."""
-    time = pd.date_range(START, periods=N_STEPS, freq="h")
-    hours = np.arange(N_STEPS, dtype=float)
-    assets = list(ASSETS)
-    branches = [f"line_{i}" for i in range(N_BRANCHES - 4)] + [f"trafo_{i}" for i in range(4)]
-    buses = [f"bus_{i}" for i in range(N_BUSES)]
-    n_h = len(HUBS)
-    demand = 6.0 + 3.0 * _daily(hours, 19, 3.0)[:, None] * np.array([1.0, 1.4, 0.8])[None, :]
-    pv = 8.0 * _daily(hours, 13, 2.5)[:, None] * np.array([1.0, 0.6, 1.3])[None, :]
-    wind = rng.uniform(0, 3, (N_STEPS, n_h))
-    battery = 4.0 * np.sin(2 * np.pi * (hours - 10) / 24)
-    electrolyser = -3.0 * _daily(hours, 13, 3.0) - 0.5
-    p_mw = np.column_stack([battery, electrolyser, np.zeros(N_STEPS), 1.5 + 0 * hours, battery / 2])
-    soc = np.full((N_STEPS, len(assets)), np.nan)
-    soc[:, 0] = 10 - np.cumsum(battery) * 0.95
-    soc[:, 4] = 5 - np.cumsum(battery / 2) * 0.95
-    soc[:, 3] = 20 + 2 * np.sin(2 * np.pi * hours / 24)
-    h2 = np.full((N_STEPS, len(assets)), np.nan)
-    h2[:, 2] = 500 + np.cumsum(-p_mw[:, 1]) * 18 - hours * 8
-    net = demand - pv - wind - np.column_stack([battery, p_mw[:, 1], p_mw[:, 3] + battery / 2])
-    before, after = make_loading(rng)
-    vm_before = 1.0 + rng.normal(0, 0.02, (N_STEPS, N_BUSES))
-    hub_vars = {
-        "import_mw": (np.clip(net, 0, None), "MW", "grid import at the hub connection"),
-        "export_mw": (np.clip(-net, 0, None), "MW", "grid export at the hub connection"),
-        "demand_mw": (demand, "MW", "electricity demand"),
-        "pv_mw": (pv, "MW", "PV generation"),
-        "wind_mw": (wind, "MW", "wind generation"),
-        "curtailed_mw": (np.clip(pv - 9.0, 0, None), "MW", "curtailed generation"),
-        "shed_mw": (np.zeros((N_STEPS, n_h)), "MW", "load shed"),
-        "import_limit_mw": (np.full((N_STEPS, n_h), 10.0), "MW", "import limit (GTV, time-dependent)"),
-        "export_limit_mw": (np.full((N_STEPS, n_h), 8.0), "MW", "export limit (GTV, time-dependent)"),
-        "price_eur_per_mwh": (60 + 30 * _daily(hours, 19, 3)[:, None] + np.zeros((1, n_h)), "EUR/MWh", "price"),
-    }
-    data_vars: dict[str, xr.Variable] = {
-        "p_mw": _var(("time", "asset"), p_mw, "MW", "net electrical output of the asset"),
-        "soc_mwh": _var(("time", "asset"), soc, "MWh", "state of charge"),
-        "flow_mw": _var(("time", "branch"), after * 0.2, "MW", "DC branch flow after"),
-        "loading_ac_before_pct": _var(("time", "branch"), before, "%", "AC loading before"),
-        "loading_ac_after_pct": _var(("time", "branch"), after, "%", "AC loading after"),
-        "vm_before_pu": _var(("time", "bus"), vm_before, "pu", "voltage magnitude before"),
-        "vm_after_pu": _var(("time", "bus"), vm_before * 0.99 + 0.01, "pu", "voltage magnitude after"),
-    }
-    if with_hydrogen:
-        data_vars["h2_level_kg"] = _var(("time", "asset"), h2, "kg", "hydrogen storage level")
-    for name, (values, units, long_name) in hub_vars.items():
-        data_vars[name] = _var(("time", "hub"), values, units, long_name)
-    coords = {
-        "time": time,
-        "asset": assets,
-        "hub": list(HUBS),
-        "branch": branches,
-        "bus": buses,
-        "asset_type": ("asset", [ASSETS[a][0] for a in assets]),
-        "asset_hub": ("asset", [ASSETS[a][1] for a in assets]),
-        "branch_kind": ("branch", ["line"] * (N_BRANCHES - 4) + ["trafo"] * 4),
-    }
-    return xr.Dataset(data_vars, coords=coords, attrs={"limit_pct": LIMIT_PCT})
+CONGESTION_FACTOR = 1.25
+HYDROGEN_VARS = ("h2_level_kg", "h2_kg_per_h", "h2_demand_kg_per_h", "h2_shortfall_kg_per_h")
 
 
-def make_summary(ds: xr.Dataset) -> dict[str, Any]:
-    """A summary.json dictionary consistent with ``ds``."""
-    before, after = ds["loading_ac_before_pct"].values, ds["loading_ac_after_pct"].values
-    return {
-        "scenario": "twente-small",
-        "status": "optimal",
-        "objective_eur": 1234567.8,
-        "mip_gap": 0.0008,
-        "timings_s": {"load": 1.2, "build": 3.4, "handover": 0.5, "solve": 12.3, "extract": 0.4, "ac_check": 2.1,
-                      "total": 19.9},
-        "capacities": {
-            "bat_hengelo": {"energy_mwh": 16.0, "power_mw": 4.0},
-            "ely_enschede": {"stacks": 3, "power_mw": 3.0},
-            "h2s_enschede": {"capacity_kg": 1200.0},
-            "bio_gronau": {"units": 2, "power_mw": 1.5, "storage_mwh": 24.0},
-            "bat_gronau": {"energy_mwh": 8.0, "power_mw": 2.0},
-            "trafo_upgrade_hengelo": {"built": 0, "added_mva": 0.0},
-        },
-        "costs_eur": {"capex_annualised": 850000.0, "fixed_om": 120000.0, "energy": 310000.0, "grid_tariffs": 95000.0,
-                      "export_revenue": -60000.0, "fuel": 40000.0, "start": 1200.0, "co2": 8000.0, "penalties": 0.0},
-        "kpis": {
-            "overloaded_branch_hours_before": float((before > LIMIT_PCT).sum()),
-            "overloaded_branch_hours_after": float((after > LIMIT_PCT).sum()),
-            "max_loading_pct_before": float(before.max()),
-            "max_loading_pct_after": float(after.max()),
-            "overload_mwh_after": 0.0,
-            "curtailed_mwh": float(ds["curtailed_mw"].sum()),
-            "shed_mwh": 0.0,
-            "h2_produced_kg": 5400.0,
-            "h2_shortfall_kg": 0.0,
-            "grid_import_mwh": float(ds["import_mw"].sum()),
-            "grid_export_mwh": float(ds["export_mw"].sum()),
-            "peak_import_mw": {hub: float(ds["import_mw"].sel(hub=hub).max()) for hub in HUBS},
-            "co2_t": 42.0,
-        },
-        "hubs": {hub: {"import_mw": 10.0, "export_mw": 8.0} for hub in HUBS},
-        "scenario_brief": {
-            "horizon": "2030-06-03 to 2030-06-09", "resolution": "1h", "segments": ["twente-mv-ring"],
-            "hubs": list(HUBS), "assets": {a: t for a, (t, _) in ASSETS.items()},
-        },
-    }
+def _rewrite_nc(file: Path, change: Callable[[xr.Dataset], xr.Dataset]) -> None:
+    with xr.open_dataset(file, engine="h5netcdf") as ds:
+        new = change(ds.load())
+    file.unlink()
+    new.to_netcdf(file, engine="h5netcdf")
 
 
-def write_solve_dir(path: Path, seed: int = 1, with_hydrogen: bool = True) -> Path:
-    """Write summary.json and results.nc into ``path``."""
-    path.mkdir(parents=True, exist_ok=True)
-    ds = make_results(np.random.default_rng(seed), with_hydrogen=with_hydrogen)
-    ds.to_netcdf(path / "results.nc", engine="h5netcdf")
-    (path / "summary.json").write_text(json.dumps(make_summary(ds), indent=2), encoding="utf-8")
+def congest(ds: xr.Dataset) -> xr.Dataset:
+    """Scale the AC loading before (so some branch-hours exceed 100 %), keep its attributes."""
+    out = ds.copy()
+    out["loading_ac_before_pct"] = ds["loading_ac_before_pct"] * CONGESTION_FACTOR
+    out["loading_ac_before_pct"].attrs = dict(ds["loading_ac_before_pct"].attrs)
+    return out
+
+
+def write_solve_dir(path: Path, runs: SmallRuns, with_hydrogen: bool = True, congested: bool = False) -> Path:
+    """A copy of the real solve directory, optionally without hydrogen variables or with congestion before."""
+    shutil.copytree(runs.solve_dir, path)
+    if not with_hydrogen:
+        _rewrite_nc(path / "results.nc", lambda ds: ds.drop_vars([v for v in HYDROGEN_VARS if v in ds]))
+    if congested:
+        _rewrite_nc(path / "results.nc", congest)
+        summary = json.loads((path / "summary.json").read_text())
+        with xr.open_dataset(path / "results.nc", engine="h5netcdf") as ds:
+            before = ds["loading_ac_before_pct"].load()
+        summary["kpis"]["overloaded_branch_hours_before"] = float((before > 100.0).sum())
+        summary["kpis"]["max_loading_pct_before"] = float(before.max())
+        (path / "summary.json").write_text(json.dumps(summary, indent=2))
     return path
 
 
-def write_baseline_dir(path: Path, seed: int = 1) -> Path:
-    """Write baseline.nc and baseline.json into ``path``."""
-    path.mkdir(parents=True, exist_ok=True)
-    ds = make_results(np.random.default_rng(seed))
-    before = ds["loading_ac_before_pct"]
-    base = xr.Dataset(
-        {
-            "loading_dc_pct": (("time", "branch"), before.values * 1.04, {"units": "%", "long_name": "DC loading"}),
-            "loading_ac_pct": (("time", "branch"), before.values, {"units": "%", "long_name": "AC loading"}),
-            "vm_pu": (("time", "bus"), ds["vm_before_pu"].values, {"units": "pu", "long_name": "voltage"}),
-        },
-        coords={"time": ds["time"], "branch": ds["branch"], "bus": ds["bus"], "branch_kind": ds["branch_kind"]},
-        attrs={"limit_pct": LIMIT_PCT},
-    )
-    base.to_netcdf(path / "baseline.nc", engine="h5netcdf")
-    worst = before.max("time").to_series().sort_values(ascending=False).head(10)
-    top = [
-        {"branch": str(b), "max_loading_pct": float(v), "overloaded_hours": int((before.sel(branch=b) > 100).sum()),
-         "worst_time": str(before.sel(branch=b).idxmax("time").values)}
-        for b, v in worst.items()
-    ]
-    summary = {"scenario": "twente-small", "totals": {"overloaded_branch_hours": float((before > 100).sum()),
-                                                      "limit_pct": LIMIT_PCT}, "top_branches": top}
-    (path / "baseline.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+def write_baseline_dir(path: Path, runs: SmallRuns, congested: bool = False) -> Path:
+    """A copy of the real baseline directory; ``congested``: AC loading × 1.25 and the ``ac`` block of
+    baseline.json recomputed from it by the pipeline's own ``congestion_kpis`` (so ``ac.top`` lists branches)."""
+    from energyhub.grid.baseline import congestion_kpis
+    from energyhub.results.write import _plain
+
+    shutil.copytree(runs.baseline_dir, path)
+    if congested:
+        def scale(ds: xr.Dataset) -> xr.Dataset:
+            out = ds.copy()
+            out["loading_ac_pct"] = ds["loading_ac_pct"] * CONGESTION_FACTOR
+            out["loading_ac_pct"].attrs = dict(ds["loading_ac_pct"].attrs)
+            return out
+
+        _rewrite_nc(path / "baseline.nc", scale)
+        with xr.open_dataset(path / "baseline.nc", engine="h5netcdf") as ds:
+            ds = ds.load()
+        summary = json.loads((path / "baseline.json").read_text())
+        kpis = congestion_kpis(ds["loading_ac_pct"].values, summary["limit_pct"], ds["branch_limit_mva"].values,
+                               summary["ac"]["step_h"], pd.DatetimeIndex(ds["time"].values),
+                               [str(b) for b in ds["branch"].values])
+        kpis.pop("branches")
+        summary["ac"] = kpis
+        (path / "baseline.json").write_text(json.dumps(_plain(summary), indent=2))
     return path
 
 
@@ -238,41 +159,48 @@ def write_sweep_dir(path: Path, n_params: int = 2) -> Path:
 
 
 @pytest.fixture(scope="session")
-def solve_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A solve result directory (read-only for tests: copy it before writing into it)."""
-    return write_solve_dir(tmp_path_factory.mktemp("solve"))
+def solve_dir(small_runs: SmallRuns) -> Path:
+    """The real solve result directory (read-only for tests: copy it before writing into it)."""
+    return small_runs.solve_dir
 
 
 @pytest.fixture(scope="session")
-def baseline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A baseline result directory."""
-    return write_baseline_dir(tmp_path_factory.mktemp("baseline"))
+def baseline_dir(small_runs: SmallRuns) -> Path:
+    """The real baseline result directory (read-only)."""
+    return small_runs.baseline_dir
+
+
+@pytest.fixture(scope="session")
+def congested_dir(small_runs: SmallRuns, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real solve directory with overloads before (loading_ac_before_pct × 1.25)."""
+    return write_solve_dir(tmp_path_factory.mktemp("congested") / "solve", small_runs, congested=True)
 
 
 @pytest.fixture(scope="session")
 def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A sweep result directory over two parameters."""
+    """A synthetic sweep result directory over two parameters."""
     return write_sweep_dir(tmp_path_factory.mktemp("sweep"))
 
 
 @pytest.fixture(scope="session")
-def solve_report(solve_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """report.html of a copy of the solve directory with ``--week 2030-06-05`` (for the HTML and browser tests)."""
+def solve_report(congested_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """report.html of a copy of the congested solve directory with ``--week 2030-01-09`` (HTML, browser tests)."""
     from energyhub.results.report import write_report
 
     directory = tmp_path_factory.mktemp("report") / "solve"
-    shutil.copytree(solve_dir, directory)
-    return write_report(directory, week="2030-06-05")
+    shutil.copytree(congested_dir, directory)
+    return write_report(directory, week="2030-01-09")
 
 
 @pytest.fixture
-def make_dir(tmp_path: Path) -> Callable[..., Path]:
+def make_dir(tmp_path: Path, small_runs: SmallRuns) -> Callable[..., Path]:
     """Factory: ``make_dir(kind, **options)`` writes a fresh directory of that kind under ``tmp_path``."""
-    writers: dict[str, Callable[..., Path]] = {
-        "solve": write_solve_dir, "baseline": write_baseline_dir, "sweep": write_sweep_dir,
-    }
 
     def make(kind: str, **options: Any) -> Path:
-        return writers[kind](tmp_path / kind, **options)
+        if kind == "solve":
+            return write_solve_dir(tmp_path / kind, small_runs, **options)
+        if kind == "baseline":
+            return write_baseline_dir(tmp_path / kind, small_runs, **options)
+        return write_sweep_dir(tmp_path / kind, **options)
 
     return make

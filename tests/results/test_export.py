@@ -18,8 +18,9 @@ from energyhub.results import export as export_module
 from energyhub.results.export import export_result
 
 FORMATS = ("csv", "parquet", "xlsx")
-TIME_VARS = ("p_mw", "soc_mwh", "h2_level_kg", "import_mw", "export_mw", "loading_ac_before_pct",
-             "loading_ac_after_pct", "flow_mw", "vm_before_pu", "vm_after_pu", "price_eur_per_mwh")
+TIME_VARS = ("p_mw", "soc_mwh", "h2_level_kg", "gas_level_mwh", "h2_kg_per_h", "units_on", "import_mw", "export_mw",
+             "demand_mw", "generation_used_mw", "loading_ac_before_pct", "loading_ac_after_pct", "loading_pct",
+             "flow_mw", "overload_mw", "vm_before_pu", "vm_after_pu", "price_eur_per_mwh", "link_flow")
 
 
 def read_tables(folder: Path, fmt: str) -> dict[str, pd.DataFrame]:
@@ -56,22 +57,39 @@ def test_round_trip_equals_results_nc(solve_dir: Path, tmp_path: Path, fmt: str)
 @pytest.mark.parametrize("fmt", ("csv", "parquet"))
 def test_tables_are_long_with_units_in_column_names(solve_dir: Path, tmp_path: Path, fmt: str) -> None:
     tables = read_tables(export_result(solve_dir, fmt, tmp_path / "out"), fmt)  # type: ignore[arg-type]
-    assert {"asset_dispatch", "asset_storage", "hub_exchange", "hub_balance", "branch_loading", "bus_voltage",
-            "capacities", "costs", "kpis", "hubs", "run"} <= set(tables)
-    assert list(tables["asset_dispatch"].columns) == ["time", "asset", "asset_type", "asset_hub", "p_mw"]
+    assert {"asset_dispatch", "asset_storage", "hub_exchange", "hub_balance", "hub_hydrogen", "branch_loading",
+            "branches", "bus_voltage", "link_flow", "time_weight", "capacities", "costs", "kpis", "hubs",
+            "run"} <= set(tables)
+    assert list(tables["asset_dispatch"].columns) == ["time", "asset", "asset_type", "asset_hub", "p_mw",
+                                                      "h2_kg_per_h", "units_on"]
     assert list(tables["branch_loading"].columns)[:3] == ["time", "branch", "branch_kind"]
-    assert len(tables["branch_loading"]) == 168 * 20
-    storage = tables["asset_storage"]
-    assert set(storage["asset"]) == {"bat_hengelo", "bat_gronau", "bio_gronau", "h2s_enschede"}
+    assert len(tables["branch_loading"]) == 168 * 5
+    assert list(tables["branches"].columns) == ["branch", "branch_kind", "limit_mw"]
+    storage = tables["asset_storage"]  # storage assets only (the electrolyser has no level)
+    assert set(storage["asset"]) == {"battery-hengelo", "biogas-boekelo", "h2-store-hengelo"}
+    types = tables["asset_dispatch"].drop_duplicates("asset").set_index("asset")
+    assert types.loc["electrolyser-hengelo", "asset_type"] == "electrolyser"
+    assert types.loc["biogas-boekelo", "asset_hub"] == "boekelo"
+    summary = json.loads((solve_dir / "summary.json").read_text())
     caps = tables["capacities"].set_index("asset")
-    assert caps.loc["bat_hengelo", "energy_mwh"] == 16.0
-    assert caps.loc["ely_enschede", "stacks"] == 3
+    assert set(caps.index) == set(summary["scenario_brief"]["assets"])  # hubs are not assets
+    assert caps.loc["biogas-boekelo", "storage_mwh"] == summary["capacities"]["biogas-boekelo"]["storage_mwh"]
+    assert caps.loc["cable-line-2", "asset_type"] == "reinforcement"
     costs = tables["costs"].set_index("category")
-    assert costs.loc["export_revenue", "cost_eur"] == -60000.0
+    assert "total" not in costs.index
+    np.testing.assert_allclose(costs["cost_eur"].sum(), summary["objective_eur"], rtol=1e-9)
+    np.testing.assert_allclose(costs["share_pct"].sum(), 100.0)
+    assert costs.loc["export_revenue", "cost_eur"] < 0
+    hubs = tables["hubs"].set_index("hub")
+    assert hubs.loc["hengelo", "gtv_import_mw"] == summary["hubs"]["hengelo"]["import_mw"]
+    assert hubs.loc["hengelo", "contracted_import_mw"] == summary["capacities"]["hengelo"]["contracted_import_mw"]
     kpis = tables["kpis"]
-    peak = kpis[(kpis["kpi"] == "peak_import_mw") & (kpis["hub"] == "gronau")]
+    peak = kpis[(kpis["kpi"] == "peak_import_mw") & (kpis["hub"] == "boekelo")]
     assert peak["unit"].item() == "MW"
     assert kpis.loc[kpis["kpi"] == "max_loading_pct_before", "unit"].item() == "%"
+    assert kpis.loc[kpis["kpi"] == "ac_nonconverged_steps_after", "unit"].item() == "steps"
+    run = tables["run"].set_index("key")["value"]
+    assert {"timings_s.total", "solver_timings_s.solve", "model_size.columns"} <= set(run.index)
 
 
 def test_workbook_has_summary_and_data_sheets(solve_dir: Path, tmp_path: Path) -> None:
@@ -82,8 +100,8 @@ def test_workbook_has_summary_and_data_sheets(solve_dir: Path, tmp_path: Path) -
     assert book.sheetnames[0] == "summary"
     assert {"capacities", "costs", "kpis", "p_mw", "loading_ac_after_pct", "vm_after_pu"} <= set(book.sheetnames)
     text = [str(c) for row in book["summary"].iter_rows(values_only=True) for c in row if c is not None]
-    for expected in ("Scenario in brief", "Sized assets", "Energy (MWh)", "Costs by category", "Key KPIs",
-                     "Overloaded branch-hours (h)", "bat_hengelo", "Total"):
+    for expected in ("Scenario in brief", "Sized assets", "Energy (MWh)", "Annual costs by category", "Key KPIs",
+                     "Overloaded branch-hours (h)", "battery-hengelo", "Total", "ac_nonconverged_steps_after (count)"):
         assert any(t.startswith(expected) for t in text), expected
     book.close()
 
@@ -106,11 +124,23 @@ def test_baseline_and_sweep_export(make_dir: Callable[..., Path], tmp_path: Path
     directory = make_dir(kind)
     tables = read_tables(export_result(directory, "parquet", tmp_path / "out"), "parquet")
     if kind == "baseline":
-        assert {"baseline_branch_loading", "baseline_bus_voltage", "baseline_top_branches"} <= set(tables)
+        assert {"baseline_branch_loading", "baseline_bus_voltage", "baseline_branches", "baseline_buses",
+                "baseline_totals"} <= set(tables)
         assert "loading_dc_pct" in tables["baseline_branch_loading"].columns
+        assert "baseline_top_branches" not in tables  # nothing is congested in the small scenario
     else:
         assert len(tables["sweep_points"]) == 6
         assert "objective_eur" in tables["sweep_objective_eur"].columns
+    export_result(directory, "xlsx", tmp_path / "xlsx")
+
+
+def test_congested_baseline_lists_top_branches(make_dir: Callable[..., Path], tmp_path: Path) -> None:
+    directory = make_dir("baseline", congested=True)
+    tables = read_tables(export_result(directory, "csv", tmp_path / "out"), "csv")
+    top = tables["baseline_top_branches"]
+    assert list(top.columns[:3]) == ["flow", "branch", "overloaded_h"]
+    assert (top["flow"] == "ac").all() and top.iloc[0]["branch"] == "tiny/Line 3"
+    assert "congested_hours_of_day" in top.columns and " h" in top.iloc[0]["congested_hours_of_day"]
     export_result(directory, "xlsx", tmp_path / "xlsx")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -60,18 +61,26 @@ def test_solve_report_has_every_section_and_plot(solve_report: Path) -> None:
     assert {"capacities", "top-branches", "hubs", "costs"} <= set(found.tables)
     assert found.external == []  # offline: no links to anything outside the file
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    for text in ("16.0", "Energy (MWh)", "Max before (%)", "Contracted import (MW)", "1,364,200", "21 → 0 h",
-                 "Most congested week: Mon 2030-06-03", "Chosen week: Wed 2030-06-05"):
+    summary = json.loads((solve_report.parent / "summary.json").read_text())
+    h2_store = f"{summary['capacities']['h2-store-hengelo']['capacity_kg']:,.1f}"
+    objective = f"{summary['objective_eur']:,.0f}"
+    for text in (h2_store, objective, "Energy (MWh)", "Max before (%)", "GTV import (MW)", "Contracted import (MW)",
+                 "kEUR/year", "168 → 0 h", "118.4 → 95.0 %", "Overload in the optimisation",
+                 "Most congested week: Mon 2030-01-07", "Chosen week: Wed 2030-01-09", "biogas-boekelo (MWh)"):
         assert text in html, text
+    assert html.count(">Total<") == 1  # costs_eur.total is not counted as a category
 
 
-def test_baseline_report_has_congestion_only(make_dir: Callable[..., Path]) -> None:
-    html = write_report(make_dir("baseline")).read_text(encoding="utf-8")
+@pytest.mark.parametrize("congested", [False, True])
+def test_baseline_report_has_congestion_only(make_dir: Callable[..., Path], congested: bool) -> None:
+    html = write_report(make_dir("baseline", congested=congested)).read_text(encoding="utf-8")
     found = outline(html)
     assert found.sections == ["scenario", "congestion"]
     assert {"heatmap", "duration"} <= set(found.plots)
     assert "Baseline directory: no assets were sized" in html
-    assert "baseline-top" in found.tables
+    assert "Congestion without hub assets" in html and "baseline-totals" in found.tables
+    assert ("baseline-top" in found.tables) == congested
+    assert ("lists no congested branch" in html) != congested
 
 
 def test_cli_report_without_hydrogen_and_week(make_dir: Callable[..., Path]) -> None:
@@ -100,7 +109,7 @@ def test_week_outside_the_horizon_is_exit_2(make_dir: Callable[..., Path]) -> No
     directory = make_dir("solve")
     result = CliRunner().invoke(cli, ["report", str(directory), "--week", "2031-01-01"])
     assert result.exit_code == 2
-    assert re.search(r"--week 2031-01-01 is outside the horizon 2030-06-03 to 2030-06-09", result.output)
+    assert re.search(r"--week 2031-01-01 is outside the horizon 2030-01-07 to 2030-01-13", result.output)
     bad = CliRunner().invoke(cli, ["report", str(directory), "--week", "June"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
     assert not (directory / "report.html").exists()
