@@ -1,7 +1,8 @@
 """Sweep benchmark: cold builds versus re-solves, 1 versus 2 workers; medians of repeats.
 
     python benchmarks/sweep_bench.py [--solver pipeline|toy|module:attr] [--scenario FILE] [--param PATH=VALUES]
-                                     [--periods N] [--repeats 3] [--single]
+                                     [--periods N] [--repeats 3] [--single] [--sizing-only]
+                                     [--workers 1 2]
 
 Defaults: the real model (``--solver pipeline``) on tests/data/small/scenario.yaml as it is, sweeping the battery
 energy capex over 12 values from 1,000 to 300,000 EUR/MWh. Wall times of the whole ``run_sweep`` include starting
@@ -38,6 +39,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--periods", type=int, default=0, help="time.periods override (0: keep the scenario's)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--single", action="store_true", help="also time `energyhub solve` of the scenario")
+    parser.add_argument("--sizing-only", action="store_true",
+                        help="time.aggregation.check_full_horizon: false (the sizing problem on typical periods)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     return parser.parse_args()
 
 
@@ -46,6 +50,8 @@ def _one(args: argparse.Namespace, workers: int, resolve: bool) -> tuple[float, 
     spec = make_spec(args.scenario, [parse_param(args.param)], False)
     if args.periods:
         spec.data["time"]["periods"] = args.periods
+    if args.sizing_only:
+        spec.data["time"]["aggregation"]["check_full_horizon"] = False
     options = SweepOptions(workers=workers, backend=args.solver, resolve=resolve, progress=False)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -81,7 +87,7 @@ def main() -> None:
     print("| workers | cold sweep (s) | re-solve sweep (s) | re-solve / cold | cold point (s) "
           "| first point (s) | re-solved point (s) |")
     print("|---|---|---|---|---|---|---|")
-    for workers in (1, 2):
+    for workers in args.workers:
         cold = [_one(args, workers, False) for _ in range(args.repeats)]
         warm = [_one(args, workers, True) for _ in range(args.repeats)]
         cold_s = statistics.median(c[0] for c in cold)

@@ -113,8 +113,9 @@ def baseline(scenario: Path, out: Path, quiet: bool) -> None:
     """The congestion picture without hub assets: DIR/baseline.nc and DIR/baseline.json."""
     from energyhub import pipeline
     from energyhub.results.console import baseline_table
-    from energyhub.results.write import write_dir
+    from energyhub.results.write import check_replaceable, write_dir
 
+    check_replaceable(out)
     _progress(quiet)
     timings = pipeline.Timings()
     summary, dataset = pipeline.baseline(scenario, timings)
@@ -131,8 +132,9 @@ def solve(scenario: Path, out: Path, quiet: bool) -> None:
     """Size and dispatch the hub assets, check on the AC grid: DIR/summary.json and DIR/results.nc."""
     from energyhub import pipeline
     from energyhub.results.console import solve_table
-    from energyhub.results.write import write_results
+    from energyhub.results.write import check_replaceable, write_results
 
+    check_replaceable(out)
     _progress(quiet)
     timings = pipeline.Timings()
     summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info)

@@ -37,3 +37,12 @@ class NoSolutionError(EnergyhubError):
     """The solver stopped (time limit) without any feasible solution."""
 
     exit_code = ExitCode.NO_SOLUTION
+
+
+class SolverError(EnergyhubError):
+    """HiGHS itself failed (an error or unknown model status): not a time limit, not an infeasible scenario.
+
+    Exit code 1 (``UNEXPECTED``): the scenario is not at fault (2, 3) and more time would not help (4).
+    """
+
+    exit_code = ExitCode.UNEXPECTED

@@ -77,10 +77,24 @@ class Prepared:
         """Hub net injections into the grid (T × H, export positive) as bus injections (T × n_bus)."""
         return to_bus_matrix(per_hub_mw, self.hub_bus, self.grid.n_bus)
 
-    def ac(self, solver: AcSolver, per_hub_mw: np.ndarray) -> AcResult:
-        return solver.solve(
+    _solver: AcSolver | None = field(default=None, repr=False)
+    _before: tuple[bytes, AcResult] | None = field(default=None, repr=False)
+
+    def ac(self, per_hub_mw: np.ndarray) -> AcResult:
+        """AC power flow of every step with the hubs' net injections ``per_hub_mw`` (T × H, export positive)."""
+        if self._solver is None:
+            self._solver = AcSolver(self.grid)
+        return self._solver.solve(
             self.fixed.load_p_mw, self.fixed.load_q_mvar, self.fixed.sgen_p_mw, self.hub_injections_mw(per_hub_mw)
         )
+
+    def ac_before(self) -> AcResult:
+        """AC power flow without hub assets (each hub's own demand, PV and wind), kept for the same series."""
+        own_mw = hub_own_output_mw(self.data)
+        key = own_mw.tobytes()
+        if self._before is None or self._before[0] != key:
+            self._before = (key, self.ac(own_mw))
+        return self._before[1]
 
 
 def prepare(path: Path, timings: Timings, solvers_dir: Path = SOLVERS_DIR) -> Prepared:
@@ -103,7 +117,7 @@ def baseline(path: Path, timings: Timings) -> tuple[dict[str, Any], xr.Dataset]:
         inj = prep.fixed_injections_mw() + prep.hub_injections_mw(own_mw)
         dc_pct = grid.dc_loading_pct(inj)
     with timings.stage("ac_check"):
-        ac = prep.ac(AcSolver(grid), own_mw)
+        ac = prep.ac_before()
     spec = data.scenario.grid
     dataset = baseline_dataset(grid, data.times, dc_pct, ac, inj)
     dataset = dataset.rename({"dc_loading_pct": "loading_dc_pct", "ac_loading_pct": "loading_ac_pct"})
@@ -164,9 +178,8 @@ def ac_before_after(
     """
     data, grid = prep.data, prep.grid
     spec = data.scenario.grid
-    solver = AcSolver(grid)
-    before = prep.ac(solver, hub_own_output_mw(data))
-    after = prep.ac(solver, hub_export_mw)
+    before = prep.ac_before()
+    after = prep.ac(hub_export_mw)
     after.loading_pct = after.loading_pct / rating_scale
     limit, step_h = spec.loading_limit_pct, data.step_h
     kpis = {
@@ -184,24 +197,53 @@ def ac_before_after(
             "loading_ac_after_pct": (tb, after.loading_pct, {"units": "%", "long_name": "AC loading, optimum"}),
             "vm_before_pu": (tbus, before.vm_pu, {"units": "p.u.", "long_name": "AC voltage, no assets"}),
             "vm_after_pu": (tbus, after.vm_pu, {"units": "p.u.", "long_name": "AC voltage, optimum"}),
-            "branch_kind": (("branch",), np.asarray(grid.branch_kind, dtype=str)),
         },
-        coords={"time": data.times, "branch": grid.branch_names, "bus": grid.bus_names},
+        coords={"time": data.times, "branch": grid.branch_names, "bus": grid.bus_names,
+                "branch_kind": ("branch", np.asarray(grid.branch_kind, dtype=str))},
     )
     return ds, kpis
+
+
+def model_inputs(prep: Prepared, timings: Timings) -> GridInputs:
+    """The grid as the model sees it; with ``grid.base_flow: ac`` (and the dc flow model) the base flows are
+    anchored on the AC power flow without hub assets (:func:`ac_anchored_base_flow`)."""
+    from energyhub.model.inputs import grid_inputs
+
+    spec = prep.data.scenario.grid
+    inputs = grid_inputs(prep.data, prep.grid, prep.fixed_injections_mw(), prep.hub_bus)
+    if spec.flow_model != "dc" or spec.base_flow != "ac" or not inputs.n_branches:
+        return inputs
+    with timings.stage("ac_check"):
+        before = prep.ac_before()
+    base = ac_anchored_base_flow(inputs, hub_own_output_mw(prep.data), before.loading_pct)
+    return inputs.with_base_flow(base, inputs.bus_injection_mw)
+
+
+def ac_anchored_base_flow(inputs: GridInputs, own_mw: np.ndarray, ac_loading_pct: np.ndarray) -> np.ndarray:
+    """Base flows (T × B) such that base + PTDF × the hubs' own net output equals the AC flow without hub assets.
+
+    The AC flow is the AC loading in MVA (loading × rating), signed as the DC flow; the PTDF then only carries
+    the *change* the hub assets make (a sensitivity around the AC operating point), so the model's "before"
+    equals the AC check's "before". Steps where the AC flow did not converge keep the DC flow.
+    """
+    hub_part = own_mw @ inputs.ptdf_hub.T
+    dc_before = inputs.base_flow_mw + hub_part
+    rating_mva = np.asarray(inputs.rating_mva, dtype=float)
+    ac_mva = ac_loading_pct / 100.0 * rating_mva[None, :]
+    anchored = np.where(np.isfinite(ac_mva), np.copysign(np.nan_to_num(ac_mva), dc_before), dc_before)
+    return np.asarray(anchored - hub_part)
 
 
 def solve_prepared(
     prep: Prepared, timings: Timings, progress: Progress | None = None
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Build, solve, extract and AC-check a prepared scenario."""
-    from energyhub.model.inputs import grid_inputs
     from energyhub.solve.options import resolve_options
     from energyhub.solve.workflow import solve_scenario
 
     data = prep.data
     options = resolve_options(data.scenario.solver, SOLVERS_DIR, data.path)
-    inputs = grid_inputs(data, prep.grid, prep.fixed_injections_mw(), prep.hub_bus)
+    inputs = model_inputs(prep, timings)
     hm, res = solve_scenario(data, inputs, options, progress=progress)
     for key in ("build", "handover", "solve"):
         timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
@@ -259,7 +301,7 @@ def prepare_data(data: ScenarioData, timings: Timings, reuse: Prepared | None = 
     """:func:`prepare` for an already loaded scenario; the grid of ``reuse`` is taken when it was built from the
     same grid, time and hub buses (:func:`grid_key`), else the grid is built."""
     if reuse is not None and grid_key(reuse.data) == grid_key(data):
-        return Prepared(data, reuse.grid, reuse.fixed, reuse.hub_bus)
+        return Prepared(data, reuse.grid, reuse.fixed, reuse.hub_bus, reuse._solver, reuse._before)
     with timings.stage("grid"):
         grid = build_grid(data)
         fixed = fixed_elements(data, grid)

@@ -38,10 +38,22 @@ def size_vars(hm: HubModel) -> dict[str, Any]:
     return out
 
 
+#: Size suffixes left free in the full-horizon dispatch after sizing on typical periods: one continuous variable
+#: per hub that typical periods judge worst (the contracted peak), cheap to decide again with every hour in view.
+#: (Leaving the reinforcement binaries free too made the reference dispatch several times slower.)
+FREE_IN_DISPATCH = ("contracted_import_mw",)
+
+
+def fixed_in_dispatch(name: str) -> bool:
+    """Whether the size ``name`` is fixed at its sizing value in the full-horizon dispatch."""
+    return name.rpartition(".")[2] not in FREE_IN_DISPATCH
+
+
 def fix_sizes(hm: HubModel, sizes: dict[str, float]) -> None:
-    """Fix the named size variables (integers rounded) so that only dispatch remains to decide."""
+    """Fix the named size variables (integers rounded) so that only dispatch remains to decide; the sizes in
+    :data:`FREE_IN_DISPATCH` stay free."""
     for name, var in size_vars(hm).items():
-        if name in sizes:
+        if name in sizes and fixed_in_dispatch(name):
             value = float(sizes[name])
             var.fix(round(value) if var.is_integer() else min(max(value, var.lb or 0.0), var.ub or value))
 

@@ -18,8 +18,16 @@ from energyhub.solve.highs import SolveResult
 
 
 def capacities(hm: HubModel, res: SolveResult) -> dict[str, float]:
-    """Every size decision, keys with units (``hengelo-battery.energy_mwh``)."""
-    return {name: round(res.value(var), 9) for name, var in size_vars(hm).items()}
+    """Every size decision, keys with units (``hengelo-battery.energy_mwh``), plus the power of counted units
+    (electrolyser stacks, biogas engines: ``power_mw``) and a reinforcement's added rating (``added_mva``)."""
+    out = {name: round(res.value(var), 9) for name, var in size_vars(hm).items()}
+    for asset in hm.scenario.assets:
+        unit = {"electrolyser": ("stacks", "stack_mw", "power_mw"), "biogas": ("units", "unit_mw", "power_mw"),
+                "reinforcement": ("built", "added_mva", "added_mva")}.get(asset.type)
+        if unit is not None and f"{asset.name}.{unit[0]}" in out:
+            count, per_unit, key = unit
+            out[f"{asset.name}.{key}"] = round(out[f"{asset.name}.{count}"] * float(getattr(asset, per_unit)), 9)
+    return out
 
 
 def costs_eur(hm: HubModel, res: SolveResult) -> dict[str, float]:

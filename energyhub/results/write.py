@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energyhub.errors import InputError
+
 
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
@@ -41,6 +43,27 @@ def _plain(obj: Any) -> Any:
     return _jsonable(obj)
 
 
+#: Files that mark a directory as an energyhub result directory, which a new run may replace.
+RESULT_MARKERS = ("summary.json", "baseline.json")
+
+
+def check_replaceable(out_dir: Path) -> None:
+    """Raise :class:`InputError` unless ``out_dir`` is new, empty, or an earlier result directory.
+
+    A result directory is replaced as a whole, so pointing ``--out`` at a folder holding anything else (the
+    scenario's own folder, a home directory) must never delete it. Called before the work starts.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir}: is a file; give a directory (it is created)")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not any((out_dir / m).is_file() for m in RESULT_MARKERS):
+        raise InputError(
+            f"--out {out_dir}: the folder exists, is not empty and is not an energyhub result directory (it holds "
+            f"no {' or '.join(RESULT_MARKERS)}); a result directory is replaced as a whole, so choose a new or "
+            "empty folder"
+        )
+
+
 def write_dir(out_dir: Path, json_files: dict[str, Any], netcdf_files: dict[str, xr.Dataset]) -> Path:
     """Write JSON and netCDF (h5netcdf) files into ``out_dir`` atomically: all of them appear, or none.
 
@@ -49,6 +72,7 @@ def write_dir(out_dir: Path, json_files: dict[str, Any], netcdf_files: dict[str,
     directory is removed and an existing ``out_dir`` is left as it was.
     """
     out_dir = Path(out_dir)
+    check_replaceable(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:

@@ -41,6 +41,21 @@ def _duplicates(section: str, names: list[str]) -> Iterator[str]:
             yield f"{section}[{second}].name: duplicate name '{name}' (also {section}[{first}]); names must be unique"
 
 
+def _hub_name_clashes(scenario: Scenario) -> Iterator[str]:
+    """Assets named like a hub: both name entries of ``capacities`` in summary.json (``<asset>.energy_mwh`` beside
+    ``<hub>.contracted_import_mw``), which would run together under one key."""
+    hub_index = {h.name: j for j, h in reversed(list(enumerate(scenario.hubs)))}
+    taken = set(hub_index) | {a.name for a in scenario.assets}
+    for i, asset in enumerate(scenario.assets):
+        if asset.name in hub_index:
+            suggestion = f"{asset.type}-{asset.name}"
+            example = f" (e.g. '{suggestion}')" if suggestion not in taken else ""
+            yield (
+                f"assets[{i}].name: '{asset.name}' is also the name of hubs[{hub_index[asset.name]}]; assets and hubs "
+                f"share the capacities of summary.json, so give the asset a name no hub has{example}"
+            )
+
+
 def check_references(scenario: Scenario, solvers_dir: Path) -> list[str]:
     """Every problem between sections of a scenario, as messages naming the field path."""
     problems: list[str] = []
@@ -50,6 +65,7 @@ def check_references(scenario: Scenario, solvers_dir: Path) -> list[str]:
     problems += _duplicates("groups", [g.name for g in scenario.groups])
     problems += _duplicates("assets", [a.name for a in scenario.assets])
     problems += _duplicates("links", [link.name for link in scenario.links])
+    problems += _hub_name_clashes(scenario)
     zones = [m.zone for m in scenario.markets]
     for zone, count in Counter(zones).items():
         if count > 1:

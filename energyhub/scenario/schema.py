@@ -127,6 +127,11 @@ class GridSpec(Strict):
     )
     loading_limit_pct: float = Field(100.0, gt=0, le=200, description="Branch loading limit, % of rating.")
     dc_margin_pct: float = Field(5.0, ge=0, lt=50, description="Safety margin on DC flows for AC effects, %.")
+    base_flow: Literal["ac", "dc"] = Field(
+        "ac",
+        description="dc flow model: branch flows without hub assets from the AC power flow (ac: the PTDF carries "
+        "only the hubs' change) or from the DC flow (dc: pure PTDF model).",
+    )
     voltage_band_pu: tuple[float, float] = Field((0.9, 1.1), description="Allowed bus voltage band (AC check).")
 
 

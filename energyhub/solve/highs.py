@@ -10,6 +10,7 @@ change costs and bounds in the live HiGHS instance and re-run warm (:meth:`Compi
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from typing import Any, Literal
 
 import highspy
 import numpy as np
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from energyhub.errors import InfeasibleError, NoSolutionError
+from energyhub.errors import InfeasibleError, NoSolutionError, SolverError
 from energyhub.model.core import HubModel
 from energyhub.solve.options import OptionValue
 
@@ -106,8 +108,22 @@ class SolveResult:
 
 
 def compile_model(hm: HubModel) -> CompiledModel:
-    """Compile the Pyomo model to standard form and pass it to a new Highs instance."""
-    info = LinearStandardFormCompiler().write(hm.m, mixed_form=True)
+    """Compile the Pyomo model to standard form and pass it to a new Highs instance.
+
+    A constraint whose variables are all fixed and which does not hold (e.g. a fully existing battery outside its
+    duration range) is found here, before HiGHS: it is an :class:`InfeasibleError` in scenario terms.
+    """
+    try:
+        info = LinearStandardFormCompiler().write(hm.m, mixed_form=True)
+    except InfeasibleConstraintException as exc:
+        from energyhub.solve.diagnose import describe
+
+        found = re.search(r"'([^']+)'", str(exc))
+        what = describe(hm, found.group(1)) if found else str(exc)
+        raise InfeasibleError(
+            f"scenario '{hm.scenario.name}' has no feasible solution: {what} cannot hold with the fixed sizes "
+            "(check the existing sizes and ranges of this asset)"
+        ) from exc
     columns = list(info.columns)
     n_col = len(columns)
     lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
@@ -127,13 +143,29 @@ def compile_model(hm: HubModel) -> CompiledModel:
         a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data.astype(float), integrality,
     )
     if status == highspy.HighsStatus.kError:
-        raise RuntimeError("HiGHS rejected the model (passModel returned an error)")
+        raise SolverError(
+            f"HiGHS rejected the model of scenario '{hm.scenario.name}' (passModel returned an error); this is a "
+            "failure of energyhub or HiGHS, not of the scenario: report it with the scenario file"
+        )
     col_of = {id(v): j for j, v in enumerate(columns)}
     return CompiledModel(highs, columns, list(info.rows), col_of, cost, offset)
 
 
+_scheduler_threads: list[int] = []  # the thread count HiGHS's process-wide scheduler was started with
+
+
+def _use_threads(threads: int) -> None:
+    """HiGHS starts one task scheduler per process with the ``threads`` of the first run; a later run asking for
+    another count fails with model status 'Not Set'. Restart the scheduler when the count changes (a sweep or a
+    test session mixing presets)."""
+    if _scheduler_threads and _scheduler_threads[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [threads]
+
+
 def apply_options(highs: highspy.Highs, options: dict[str, OptionValue], log_file: Path | None) -> None:
     """Set HiGHS options; HiGHS output goes to ``log_file`` (if given), never to the console."""
+    _use_threads(int(options.get("threads", 0)))
     for name, value in options.items():
         highs.setOptionValue(name, value)
     if log_file is not None:
@@ -165,8 +197,9 @@ def solve(
 ) -> SolveResult:
     """Hand the model to HiGHS and solve it.
 
-    Raises :class:`InfeasibleError` (with an IIS-based diagnosis in scenario terms) or
-    :class:`NoSolutionError` (time limit without a solution) unless ``raise_on_failure`` is false.
+    Raises :class:`InfeasibleError` (with an IIS-based diagnosis in scenario terms),
+    :class:`NoSolutionError` (time limit without a solution) or :class:`SolverError` (HiGHS ended with an error or
+    unknown status) unless ``raise_on_failure`` is false.
     """
     say = progress or (lambda msg: log.info("%s", msg))
     t0 = time.perf_counter()
@@ -200,9 +233,50 @@ def _result(hm: HubModel, compiled: CompiledModel, t_handover: float, t_solve: f
         from energyhub.solve.diagnose import diagnose_infeasible
 
         raise InfeasibleError(diagnose_infeasible(hm, compiled))
-    if raise_on_failure and status in ("time_limit_no_solution", "error"):
+    if raise_on_failure and status == "error":
+        raise SolverError(solver_failure_message(hm, highs, t_solve))
+    if raise_on_failure and status == "time_limit_no_solution":
         raise NoSolutionError(
-            f"HiGHS stopped ({highs.getModelStatus()}) after {t_solve:.0f} s without a feasible solution; "
-            "raise solver.time_limit_s, loosen solver.mip_gap, or use time.aggregation (representative periods)"
+            f"HiGHS stopped ({highs.getModelStatus()}) after {t_solve:.0f} s without a feasible solution"
+            f"{_which_solve(hm)}; {time_limit_hint(hm)}"
         )
     return result
+
+
+def _which_solve(hm: HubModel) -> str:
+    """' in the sizing on typical periods' / ' in the full-horizon dispatch' with time.aggregation, else ''."""
+    if hm.scenario.time.aggregation is None:
+        return ""
+    return " in the sizing on typical periods" if hm.time.times is None else " in the full-horizon dispatch"
+
+
+def time_limit_hint(hm: HubModel) -> str:
+    """What to change when HiGHS found no solution within its time limit.
+
+    Representative periods (``time.aggregation``) are suggested only to a scenario that does not use them yet.
+    """
+    if hm.scenario.time.aggregation is None:
+        return "raise solver.time_limit_s, loosen solver.mip_gap, or use time.aggregation (representative periods)"
+    return (
+        "raise solver.time_limit_s, loosen solver.mip_gap, or try solver.preset 'fast' (more MIP heuristics; "
+        "solver.time_limit_s still overrides its time limit)"
+    )
+
+
+def solver_failure_message(hm: HubModel, highs: highspy.Highs, t_solve: float) -> str:
+    """The message of a HiGHS failure: a model status that is neither a solution, an infeasibility nor a limit."""
+    ms = highs.getModelStatus()
+    label = highs.modelStatusToString(ms)
+    head = (
+        f"HiGHS failed on scenario '{hm.scenario.name}': it ended after {t_solve:.0f} s with model status "
+        f"'{label}' ({ms}), which is neither a solution, nor an infeasibility, nor a time limit"
+    )
+    if ms == highspy.HighsModelStatus.kUnbounded:
+        return (
+            f"{head}; the model is unbounded (every cost and revenue of energyhub is meant to be bounded): this is "
+            "a bug, report it with the scenario file"
+        )
+    return (
+        f"{head}; the scenario is not at fault and more time would not help: retry with another solver.preset or "
+        "other solver.options (e.g. presolve: \"off\"), and report it with the scenario file if it persists"
+    )

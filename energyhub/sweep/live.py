@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,8 @@ import numpy as np
 
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
-from energyhub.model.sizes import size_vars
-from energyhub.pipeline import Prepared, Timings, finish_solved
+from energyhub.model.sizes import fixed_in_dispatch, size_vars
+from energyhub.pipeline import Prepared, Timings, finish_solved, model_inputs
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
 from energyhub.solve.highs import CompiledModel as HighsModel
@@ -134,14 +134,13 @@ class LiveModel:
     @classmethod
     def build(cls, prep: Prepared, timings: Timings) -> LiveModel:
         from energyhub.model.build import build_model
-        from energyhub.model.inputs import grid_inputs
         from energyhub.scenario.load import SOLVERS_DIR
         from energyhub.solve.options import resolve_options
         from energyhub.solve.workflow import build_sizing
 
         data = prep.data
         options = dict(resolve_options(data.scenario.solver, SOLVERS_DIR, data.path))
-        inputs = grid_inputs(data, prep.grid, prep.fixed_injections_mw(), prep.hub_bus)
+        inputs = model_inputs(prep, timings)
         spec = data.scenario.time.aggregation
         sizing = final = None
         if spec is not None:
@@ -171,7 +170,7 @@ class LiveModel:
         changes a series), so they are kept."""
         old = self.prep.data
         data = ScenarioData(scenario, path, old.times, old.series)
-        self.prep = Prepared(data, self.prep.grid, self.prep.fixed, self.prep.hub_bus)
+        self.prep = replace(self.prep, data=data)
         for stage in self.stages:
             stage.hm.data = data
 
@@ -239,8 +238,7 @@ class LiveModel:
                 cap_col = stage.cols([cap])
                 if cap_col is None:
                     return False
-                if stage is self.sizing or self.sizing is None:
-                    stage.set_bounds(cap_col, np.zeros(1), np.array([value]))
+                stage.set_bounds(cap_col, np.zeros(1), np.array([value]))  # free in every stage (FREE_IN_DISPATCH)
                 self.size_bounds[f"{hub}.contracted_import_mw"] = (0.0, value)
             stage.set_bounds(cols, np.zeros(len(cols)), value * avail)
         return True
@@ -279,7 +277,7 @@ class LiveModel:
         cols, values = [], []
         for name, var in size_vars(stage.hm).items():
             col = stage.cm.column(var)
-            if col is None or name not in sizes:
+            if col is None or name not in sizes or not fixed_in_dispatch(name):
                 continue
             lb, ub = self.size_bounds.get(name, (0.0, np.inf))
             value = float(sizes[name])

@@ -226,6 +226,21 @@ def test_duplicate_names(case: Case, data: dict[str, Any], section: str, index: 
     assert_input_error(case.write(data).validate(), case.scenario, expected)
 
 
+@pytest.mark.parametrize(
+    ("index", "name", "expected"),
+    [
+        (0, "hengelo", "assets[0].name: 'hengelo' is also the name of hubs[0]; assets and hubs share the capacities "
+                       "of summary.json, so give the asset a name no hub has (e.g. 'battery-hengelo')"),
+        (4, "boekelo", "assets[4].name: 'boekelo' is also the name of hubs[1];"),
+    ],
+    ids=["battery", "reinforcement"],
+)
+def test_asset_named_like_a_hub(case: Case, data: dict[str, Any], index: int, name: str, expected: str) -> None:
+    """summary.json keys capacities by asset and by hub in one mapping: an asset may not take a hub's name."""
+    data["assets"][index]["name"] = name
+    assert_input_error(case.write(data).validate(), case.scenario, expected)
+
+
 def test_duplicate_link_and_market_zone(case: Case, data: dict[str, Any]) -> None:
     data["links"].append(dict(data["links"][0]))
     data["markets"].append(dict(data["markets"][0]))

@@ -104,3 +104,10 @@ def test_schema_rejects_missing_required_section() -> None:
     del data["markets"]
     messages = [e.message for e in validator().iter_errors(json_ready(data))]
     assert "'markets' is a required property" in messages
+
+
+def test_shipped_schema_file_is_up_to_date() -> None:
+    """docs/scenario.schema.json (what the shipped scenarios' yaml-language-server line points editors at) is the
+    schema ``energyhub schema`` prints; regenerate with ``energyhub schema --out docs/scenario.schema.json``."""
+    shipped = json.loads((Path(__file__).parents[2] / "docs" / "scenario.schema.json").read_text(encoding="utf-8"))
+    assert shipped == printed_schema()
