@@ -1,36 +1,55 @@
-"""Time build, hand-over, solve and extract of the energyhub model on synthetic scenarios.
+"""Time build, hand-over, solve and extract of the energyhub model on synthetic scenarios, run as a user would.
 
 Synthetic grid: 100 branches, base flows with a daily shape plus noise (a few % of steps over the limit on some
 branches), PTDF columns with |entries| up to 0.9 on ~20 branches per hub (its feeder path) and ~0 elsewhere.
 Each hub: demand, PV, a sizeable battery, an electrolyser (0-4 stacks of 2 MW, min load 20 %) with a hydrogen
-store and demand; every other hub has a biogas engine. Medians of ``--runs`` runs.
+store and demand; every other hub has a biogas engine.
 
-    /work/venv/bin/python benchmarks/model_bench.py --hours 168 720 --hubs 1 4 10 --runs 3
+Horizons up to ``--aggregate-above`` hours (default 336, two weeks) are one full-horizon MILP. Longer horizons use
+the scenario's representative-period option, as a user would: ``time.aggregation`` with ``--typical-periods``
+days of 24 h (capped at half the days of the horizon), ``relax_commitment`` and ``check_full_horizon`` on, i.e.
+sizing on typical days (commitment relaxed), then the full-horizon dispatch with the sizes fixed and every integer
+(:func:`energyhub.solve.workflow.solve_scenario`). Build, hand-over and HiGHS times are reported per stage
+(sizing / dispatch), medians of ``--runs`` runs; gap and status are those of the median-HiGHS-time run.
+
+    /work/venv/bin/python benchmarks/model_bench.py --hours 168 --hubs 1 4 10 --runs 3
+    /work/venv/bin/python benchmarks/model_bench.py --hours 720 8760 --hubs 1 4 10 --runs 1
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from energyhub.model.build import build_model
+import energyhub.solve.highs as highs_mod
+import energyhub.solve.workflow as workflow
+from energyhub.errors import EnergyhubError, NoSolutionError
+from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.results.extract import to_dataset
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
-from energyhub.solve.highs import solve
+from energyhub.solve.highs import CompiledModel, SolveResult
+from energyhub.solve.options import OptionValue
 
 N_BRANCH = 100
 
 
-def scenario(n_hubs: int, hours: int) -> Scenario:
+def scenario(n_hubs: int, hours: int, typical_periods: int | None = None) -> Scenario:
+    """The synthetic scenario; with ``typical_periods``, sizing on that many typical days (``time.aggregation``)."""
     hubs, assets = [], []
     for i in range(n_hubs):
         name = f"hub{i}"
@@ -48,22 +67,27 @@ def scenario(n_hubs: int, hours: int) -> Scenario:
             assets.append({"type": "biogas", "name": f"{name}-gas", "hub": name, "unit_mw": 1.0,
                            "units": {"max": 2}, "capex_eur_per_mw": 8e5, "biogas_supply_mwh_per_day": 30.0,
                            "min_load_frac": 0.4, "min_up_h": 3.0, "start_cost_eur": 50.0})
+    time_spec: dict[str, Any] = {"start": "2030-01-01", "periods": hours}
+    if typical_periods is not None:
+        time_spec["aggregation"] = {"typical_periods": typical_periods, "hours_per_period": 24,
+                                    "check_full_horizon": True, "relax_commitment": True}
     return Scenario.model_validate({
-        "name": f"bench-{n_hubs}x{hours}", "time": {"start": "2030-01-01", "periods": hours},
+        "name": f"bench-{n_hubs}x{hours}", "time": time_spec,
         "grid": {"segments": [{"name": "seg", "source": "x", "zone": "NL"}]},
         "markets": [{"zone": "NL", "energy_price_eur_per_mwh": 0.0, "co2_price_eur_per_t": 80.0}],
         "hubs": hubs, "assets": assets,
     })
 
 
-def make_inputs(n_hubs: int, hours: int, seed: int = 0) -> tuple[ScenarioData, GridInputs]:
+def make_inputs(n_hubs: int, hours: int, seed: int = 0,
+                typical_periods: int | None = None) -> tuple[ScenarioData, GridInputs]:
     rng = np.random.default_rng(seed)
     times = pd.date_range("2030-01-01", periods=hours, freq="h")
     hod = np.asarray(times.hour)
     doy = np.asarray(times.dayofyear)
     solar = np.clip(np.sin((hod - 6) / 12 * np.pi), 0, None) * (0.6 + 0.4 * np.cos((doy - 172) / 365 * 2 * np.pi))
     price = 70 + 30 * np.sin((hod - 8) / 24 * 2 * np.pi) - 40 * solar + rng.normal(0, 12, hours)
-    sc = scenario(n_hubs, hours)
+    sc = scenario(n_hubs, hours, typical_periods)
     series = {
         "markets.NL.energy_price_eur_per_mwh": price,
         "markets.NL.export_price_eur_per_mwh": price,
@@ -88,37 +112,188 @@ def make_inputs(n_hubs: int, hours: int, seed: int = 0) -> tuple[ScenarioData, G
     return data, grid
 
 
-def one_run(n_hubs: int, hours: int, gap: float, time_limit: float) -> dict[str, float]:
-    data, grid = make_inputs(n_hubs, hours)
-    hm = build_model(data, grid)
-    res = solve(hm, {"mip_rel_gap": gap, "threads": 2, "time_limit": time_limit}, progress=lambda _m: None)
-    to_dataset(hm, res)
-    return {"build": res.timings_s["build"], "handover": res.timings_s["handover"], "solve": res.timings_s["solve"],
-            "extract": res.timings_s["extract"], "cols": res.compiled.n_cols, "rows": len(res.compiled.rows),
-            "net_rows": hm.info.get("network_rows", 0), "net_pairs": hm.info.get("network_pairs_total", 0),
-            "gap": res.mip_gap, "status": res.status}  # type: ignore[dict-item]
+@dataclass
+class Stage:
+    """One solve of :func:`solve_scenario` (the sizing or the dispatch): its model, times and outcome."""
+
+    steps: int = 0
+    cols: int = 0
+    rows: int = 0
+    integers: int = 0
+    net_rows: int = 0
+    net_pairs: int = 0
+    build: float = 0.0
+    handover: float = 0.0
+    solve: float = 0.0
+    gap: float = float("nan")
+    objective: float = float("nan")
+    status: str = ""
+
+
+@dataclass
+class Run:
+    sizing: Stage | None = None
+    dispatch: Stage = field(default_factory=Stage)
+    extract: float = float("nan")
+    wall: float = 0.0
+
+    @property
+    def stages(self) -> list[Stage]:
+        return [s for s in (self.sizing, self.dispatch) if s is not None]
+
+    def total(self, key: str) -> float:
+        return sum(float(getattr(s, key)) for s in self.stages)
+
+
+@contextmanager
+def recording(stages: list[Stage]) -> Iterator[None]:
+    """Record every solve :func:`solve_scenario` makes (sizing and dispatch), also one that raises.
+
+    Wraps ``energyhub.solve.workflow.solve`` (what ``solve_scenario`` calls) and ``compile_model`` (the hand-over
+    inside it), so a solve that ends without a solution still reports its build and hand-over times.
+    """
+    orig_solve: Callable[..., SolveResult] = workflow.solve
+    orig_compile: Callable[[HubModel], CompiledModel] = highs_mod.compile_model
+
+    def compile_model(hm: HubModel) -> CompiledModel:
+        t0 = time.perf_counter()
+        compiled = orig_compile(hm)
+        st = stages[-1]
+        st.handover = time.perf_counter() - t0
+        st.cols, st.rows = compiled.n_cols, len(compiled.rows)
+        st.integers = sum(1 for v in compiled.columns if v.is_integer())
+        return compiled
+
+    def solve(hm: HubModel, options: dict[str, OptionValue] | None = None, **kw: Any) -> SolveResult:
+        st = Stage(steps=hm.time.n, build=hm.timings_s.get("build", 0.0),
+                   net_rows=int(hm.info.get("network_rows", 0)), net_pairs=int(hm.info.get("network_pairs_total", 0)))
+        stages.append(st)
+        t0 = time.perf_counter()
+        try:
+            res = orig_solve(hm, options, **kw)
+        except EnergyhubError as exc:
+            st.solve = time.perf_counter() - t0 - st.handover
+            st.status = "time_limit_no_solution" if isinstance(exc, NoSolutionError) else type(exc).__name__
+            raise
+        st.handover, st.solve = res.timings_s["handover"], res.timings_s["solve"]
+        st.gap, st.objective, st.status = res.mip_gap, res.objective_eur, res.status
+        return res
+
+    workflow.solve, highs_mod.compile_model = solve, compile_model
+    try:
+        yield
+    finally:
+        workflow.solve, highs_mod.compile_model = orig_solve, orig_compile  # type: ignore[assignment]
+
+
+def typical_days(hours: int, aggregate_above: int, typical_periods: int) -> int | None:
+    """Typical days for a horizon of ``hours`` (None: full-horizon MILP)."""
+    if hours <= aggregate_above:
+        return None
+    return max(1, min(typical_periods, hours // 24 // 2))
+
+
+def one_run(n_hubs: int, hours: int, options: dict[str, OptionValue], typical: int | None) -> Run:
+    data, grid = make_inputs(n_hubs, hours, typical_periods=typical)
+    stages: list[Stage] = []
+    run = Run()
+    t0 = time.perf_counter()
+    try:
+        with recording(stages):
+            hm, res = workflow.solve_scenario(data, grid, options, progress=lambda _m: None)
+        t1 = time.perf_counter()
+        to_dataset(hm, res)
+        run.extract = time.perf_counter() - t1
+    except EnergyhubError as exc:
+        print(f"  {hours} h x {n_hubs} hubs: {exc}", file=sys.stderr, flush=True)
+    run.wall = time.perf_counter() - t0
+    if typical is not None:
+        run.sizing = stages[0] if stages else Stage(status="not run")
+        run.dispatch = stages[1] if len(stages) > 1 else Stage(status="not run")
+    elif stages:
+        run.dispatch = stages[0]
+    return run
+
+
+def _med(values: list[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return statistics.median(finite) if finite else float("nan")
+
+
+def _pair(sizing: float | None, dispatch: float, fmt: str) -> str:
+    d = "–" if not np.isfinite(dispatch) else format(dispatch, fmt)
+    if sizing is None:
+        return d
+    s = "–" if not np.isfinite(sizing) else format(sizing, fmt)
+    return f"{s} / {d}"
+
+
+def row(hours: int, n_hubs: int, typical: int | None, runs: list[Run], time_limit: float) -> str:
+    """One table row: medians over ``runs`` of each time; model size, gap and status of the median run."""
+    agg = typical is not None
+    rep = sorted(runs, key=lambda r: r.total("solve"))[len(runs) // 2]  # the median run by HiGHS time
+
+    def med(stage: str, key: str) -> float:
+        return _med([float(getattr(getattr(r, stage), key)) for r in runs if getattr(r, stage) is not None])
+
+    def cell(key: str, fmt: str) -> str:
+        return _pair(med("sizing", key) if agg else None, med("dispatch", key), fmt)
+
+    def gap(st: Stage) -> str:
+        return f"{st.gap:.2%}" if np.isfinite(st.gap) and st.status.startswith(("optimal", "time_limit_f")) else "–"
+
+    def status(st: Stage) -> str:
+        limited = st.status.startswith("time_limit")
+        return f"{st.status} ({st.solve:.0f} s, limit {time_limit:g} s)" if limited else st.status
+
+    overhead = _med([r.total("build") + r.total("handover") for r in runs])
+    highs = _med([r.total("solve") for r in runs])
+    mode = f"{typical} typical days ({rep.sizing.steps if rep.sizing else 0} h)" if agg else "full horizon"
+    cols = _pair(rep.sizing.cols if rep.sizing else None, rep.dispatch.cols, ",")
+    ints = _pair(rep.sizing.integers if rep.sizing else None, rep.dispatch.integers, ",")
+    gaps = f"{gap(rep.sizing)} / {gap(rep.dispatch)}" if rep.sizing else gap(rep.dispatch)
+    states = f"{status(rep.sizing)} / {status(rep.dispatch)}" if rep.sizing else status(rep.dispatch)
+    ratio = f"{overhead / highs:.0%}" if highs > 0 else "–"
+    return (f"| {hours} | {n_hubs} | {mode} | {cols} | {ints} | {cell('build', '.2f')} | {cell('handover', '.2f')} | "
+            f"{cell('solve', '.2f')} | {_med([r.extract for r in runs]):.2f} | {_med([r.wall for r in runs]):.1f} | "
+            f"{ratio} | {gaps} | {states} |")
+
+
+HEADER = ("| horizon h | hubs | sizing on | columns | integer columns | build s | hand-over s | HiGHS s | extract s "
+          "| wall s | (build + hand-over) / HiGHS | gap | status |\n" + "|---" * 13 + "|")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--hours", type=int, nargs="+", default=[168, 720])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--hours", type=int, nargs="+", default=[168, 720, 8760])
     ap.add_argument("--hubs", type=int, nargs="+", default=[1, 4, 10])
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--gap", type=float, default=0.01)
-    ap.add_argument("--time-limit", type=float, default=600.0)
+    ap.add_argument("--gap", type=float, default=0.01, help="mip_rel_gap (default 0.01)")
+    ap.add_argument("--time-limit", type=float, default=600.0, help="HiGHS time limit per solve, s (default 600)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--aggregate-above", type=int, default=336,
+                    help="horizons longer than this (h) size on typical days (default 336)")
+    ap.add_argument("--typical-periods", type=int, default=24,
+                    help="typical days for sizing, capped at half the days of the horizon (default 24)")
+    ap.add_argument("--json", type=Path, help="also write every run's stage times here")
     args = ap.parse_args()
-    print("| horizon h | hubs | columns | rows | branch rows kept | build s | hand-over s | solve s | extract s "
-          "| gap | status |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    options: dict[str, OptionValue] = {"mip_rel_gap": args.gap, "threads": args.threads,
+                                       "time_limit": args.time_limit}
+    print("Cells 'a / b': sizing on typical days / full-horizon dispatch with the sizes fixed.")
+    print(HEADER, flush=True)
+    raw: list[dict[str, Any]] = []
     for hours in args.hours:
         for n_hubs in args.hubs:
-            runs = [one_run(n_hubs, hours, args.gap, args.time_limit) for _ in range(args.runs)]
-            med = {k: statistics.median(float(r[k]) for r in runs) for k in ("build", "handover", "solve", "extract")}
-            r0 = runs[0]
-            kept = f"{r0['net_rows']:,} / {r0['net_pairs']:,}"
-            print(f"| {hours} | {n_hubs} | {r0['cols']:,} | {r0['rows']:,} | {kept} | {med['build']:.2f} | "
-                  f"{med['handover']:.2f} | {med['solve']:.2f} | {med['extract']:.2f} | {r0['gap']:.2%} | "
-                  f"{r0['status']} |", flush=True)
+            typical = typical_days(hours, args.aggregate_above, args.typical_periods)
+            runs = []
+            for k in range(args.runs):
+                run = one_run(n_hubs, hours, options, typical)
+                print(f"  {hours} h x {n_hubs} hubs, run {k + 1}: wall {run.wall:.1f} s", file=sys.stderr, flush=True)
+                runs.append(run)
+                raw.append({"hours": hours, "hubs": n_hubs, "typical_days": typical, "run": k, **asdict(run)})
+            print(row(hours, n_hubs, typical, runs, args.time_limit), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(raw, indent=1, default=float))
 
 
 if __name__ == "__main__":
