@@ -150,6 +150,7 @@ def to_dataset(hm: HubModel, res: SolveResult) -> xr.Dataset:
     variables["weight"] = _da(hm.time.weight, (TIME,), "1", "annual scaling of each step")
     coords = {TIME: _time_coord(hm), HUB: hm.hubs, ASSET: assets, BRANCH: list(hm.grid.branch_names),
               LINK: [lk.name for lk in hm.scenario.links],
+              "link_carrier": (LINK, [str(lk.carrier) for lk in hm.scenario.links]),
               "asset_type": (ASSET, [str(a.type) for a in specs]),
               "asset_hub": (ASSET, [str(getattr(a, "hub", "")) for a in specs])}
     ds = xr.Dataset(variables, coords=coords, attrs={"scenario": hm.scenario.name, "step_h": hm.time.step_h,

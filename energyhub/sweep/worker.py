@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import signal
 import sys
@@ -46,6 +47,7 @@ def _cached(job: SweepJob) -> tuple[PointSolver, Scenario]:
     """This thread's solver and base scenario of ``job`` (one job at a time is kept)."""
     cache: dict[str, tuple[PointSolver, Scenario]] = getattr(_local, "cache", {})
     if job.key not in cache:
+        logging.getLogger("pandapower").setLevel(logging.ERROR)  # as the CLI: its numba notice, once per worker
         cache = {job.key: (make_solver(job.backend, job.path, job.resolve), parse_scenario(job.data, job.path))}
         _local.cache = cache
     return cache[job.key]
