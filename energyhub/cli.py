@@ -150,11 +150,13 @@ def solve(scenario: Path, out: Path, quiet: bool) -> None:
               help="csv/parquet: one long table per variable family; xlsx: a summary sheet plus data sheets.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Directory to write (default DIRECTORY/export-FORMAT); replaced atomically.")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
-def export(directory: Path, fmt: str, out: Path | None) -> None:
+def export(directory: Path, fmt: str, out: Path | None, quiet: bool) -> None:
     """Export a solve, baseline or sweep result directory as tidy tables."""
     from energyhub.results.export import export_result
 
+    _progress(quiet)
     click.echo(f"wrote {export_result(directory, fmt, out)}")  # type: ignore[arg-type]
 
 

@@ -12,6 +12,7 @@ costs, KPIs, hubs, run, sweep points) are written in the same long layout as the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from energyhub import __version__
 from energyhub.results.report_inputs import ResultDir
 
+log = logging.getLogger(__name__)
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
 SHEET_NAME_MAX = 31
@@ -179,6 +181,7 @@ def _write_dataset(book: Workbook, ds: xr.Dataset, used: set[str], tables: dict[
     wide = wide_variables(ds)
     for name in wide:
         var = ds[name]
+        log.info("xlsx: %s (%d × %d)", f"{prefix}{name}", *var.shape)
         text = f"{label}{var.attrs.get('long_name') or var.attrs.get('description') or ''}"
         unit = var.attrs.get("units")
         names += [(sheet, f"{text} ({unit})" if unit else text) for sheet in _write_wide(book, var, used, prefix)]
