@@ -208,10 +208,26 @@ def solve(
     highs = compiled.highs
     say(f"handed over {compiled.n_cols} columns, {highs.getNumRow()} rows to HiGHS in {t_handover:.1f} s")
     apply_options(highs, dict(options or {}), log_file)
+    _report_incumbents(highs, say)  # (an LP never calls it)
     t1 = time.perf_counter()
     highs.run()
     t_solve = time.perf_counter() - t1
     return _result(hm, compiled, t_handover, t_solve, say, raise_on_failure)
+
+
+def _report_incumbents(highs: highspy.Highs, say: Progress, every_s: float = 15.0) -> None:
+    """Progress while HiGHS searches: each improving MIP solution, at most one line per ``every_s`` seconds."""
+    last = [-every_s]
+
+    def improved(event: Any) -> None:
+        out = event.data_out
+        if out.running_time - last[0] < every_s:
+            return
+        last[0] = out.running_time
+        gap = f", gap {out.mip_gap:.2%}" if np.isfinite(out.mip_gap) else ""
+        say(f"HiGHS: solution {out.objective_function_value:,.0f} EUR/yr after {out.running_time:.0f} s{gap}")
+
+    highs.cbMipImprovingSolution.subscribe(improved)
 
 
 def _result(hm: HubModel, compiled: CompiledModel, t_handover: float, t_solve: float, say: Progress,

@@ -82,3 +82,16 @@ def test_thread_count_may_change_between_solves_in_one_process() -> None:
         assert result.status == "optimal", threads
         objectives.append(result.objective_eur)
     assert objectives[0] == pytest.approx(objectives[1], rel=1e-9) == pytest.approx(objectives[2], rel=1e-9)
+
+
+def test_progress_reports_improving_solutions_while_highs_searches() -> None:
+    """A long MIP must not be silent: the first improving solution is reported with its objective (throttled
+    afterwards), before the final 'optimal' line, and the last one reported is never better than the optimum."""
+    data = battery_data()
+    said: list[str] = []
+    result = solve(build_model(data, no_grid(data)), {"threads": 1, "mip_rel_gap": 1e-9}, progress=said.append)
+    found = [line for line in said if line.startswith("HiGHS: solution ")]
+    assert found, said
+    assert said.index(found[0]) < next(i for i, line in enumerate(said) if line.startswith("HiGHS: optimal"))
+    last = float(found[-1].removeprefix("HiGHS: solution ").split(" EUR/yr")[0].replace(",", ""))
+    assert last >= result.objective_eur - 1.0
