@@ -3,8 +3,7 @@
 Hand-over: Pyomo's ``LinearStandardFormCompiler`` (mixed form) turns the model into ``c, A, rhs`` plus the lists
 of columns (VarData) and rows (ConstraintData, sense); :class:`CompiledModel` passes them to
 ``highspy.Highs.passModel`` with integrality, and keeps the map from variables to columns so that a sweep can
-change costs and bounds in the live HiGHS instance and re-run warm (:meth:`CompiledModel.change_param`,
-:meth:`CompiledModel.set_cost`, :meth:`CompiledModel.set_bounds`, :meth:`CompiledModel.rerun`).
+change costs and bounds in the live HiGHS instance and re-run warm (:mod:`energyhub.sweep.live`).
 """
 
 from __future__ import annotations
@@ -50,35 +49,6 @@ class CompiledModel:
     def column(self, var: Any) -> int | None:
         """Column of a VarData, or None if it was fixed or appears nowhere."""
         return self.col_of.get(id(var))
-
-    def set_cost(self, var: Any, cost: float) -> None:
-        """Set the objective coefficient of one variable (EUR per unit, already step-weighted)."""
-        col = self.column(var)
-        if col is not None:
-            self.cost[col] = cost
-            self.highs.changeColCost(col, cost)
-
-    def set_bounds(self, var: Any, lower: float, upper: float) -> None:
-        col = self.column(var)
-        if col is not None:
-            self.highs.changeColBounds(col, lower, upper)
-
-    def change_param(self, hm: HubModel, name: str, old_value: float, new_value: float) -> None:
-        """Change a scalar cost parameter recorded in ``hm.cost_params`` (e.g. a capex) in the live model."""
-        delta: dict[int, float] = {}
-        for var, factor in hm.cost_params[name]:
-            col = self.column(var)
-            if col is not None:
-                delta[col] = delta.get(col, 0.0) + factor * (new_value - old_value)
-        if not delta:
-            return
-        cols = np.fromiter(delta, dtype=np.int32)
-        self.cost[cols] += np.fromiter(delta.values(), dtype=float)
-        self.highs.changeColsCost(len(cols), cols, self.cost[cols])
-
-    def rerun(self) -> None:
-        """Re-solve after changes; HiGHS starts from its current basis / incumbent."""
-        self.highs.run()
 
 
 @dataclass
