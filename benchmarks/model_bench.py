@@ -14,7 +14,12 @@ sizing on typical days (commitment relaxed), then the full-horizon dispatch with
 median-HiGHS-time run.
 
     /work/venv/bin/python benchmarks/model_bench.py --hours 168 --hubs 1 4 10 --runs 3
-    /work/venv/bin/python benchmarks/model_bench.py --hours 720 8760 --hubs 1 4 10 --runs 1
+    /work/venv/bin/python benchmarks/model_bench.py --hours 720 --hubs 1 4 10 --runs 1
+    /work/venv/bin/python benchmarks/model_bench.py --hours 8760 --hubs 1 4 --runs 1
+    /work/venv/bin/python benchmarks/model_bench.py --hours 8760 --hubs 10 --runs 1 --time-limit 300
+
+``--json FILE`` keeps every run's stages, ``--table-from FILE`` prints the table of such a file again,
+``--highs-log DIR`` writes HiGHS's log per run, ``--highs-option NAME=VALUE`` passes a further HiGHS option.
 """
 
 from __future__ import annotations
@@ -194,14 +199,15 @@ def typical_days(hours: int, aggregate_above: int, typical_periods: int) -> int 
     return max(1, min(typical_periods, hours // 24 // 2))
 
 
-def one_run(n_hubs: int, hours: int, options: dict[str, OptionValue], typical: int | None) -> Run:
+def one_run(n_hubs: int, hours: int, options: dict[str, OptionValue], typical: int | None,
+            log_file: Path | None = None) -> Run:
     data, grid = make_inputs(n_hubs, hours, typical_periods=typical)
     stages: list[Stage] = []
     run = Run()
     t0 = time.perf_counter()
     try:
         with recording(stages):
-            hm, res = workflow.solve_scenario(data, grid, options, progress=lambda _m: None)
+            hm, res = workflow.solve_scenario(data, grid, options, log_file=log_file, progress=lambda _m: None)
         t1 = time.perf_counter()
         to_dataset(hm, res)
         run.extract = time.perf_counter() - t1
@@ -229,13 +235,20 @@ def _pair(sizing: float | None, dispatch: float, fmt: str) -> str:
     return f"{s} / {d}"
 
 
+def _ran(st: Stage | None) -> bool:
+    return st is not None and st.status != "not run"
+
+
 def row(hours: int, n_hubs: int, typical: int | None, runs: list[Run], time_limit: float) -> str:
     """One table row: medians over ``runs`` of each time; model size, gap and status of the median run."""
     agg = typical is not None
     rep = sorted(runs, key=lambda r: r.total("solve"))[len(runs) // 2]  # the median run by HiGHS time
 
     def med(stage: str, key: str) -> float:
-        return _med([float(getattr(getattr(r, stage), key)) for r in runs if getattr(r, stage) is not None])
+        return _med([float(getattr(getattr(r, stage), key)) for r in runs if _ran(getattr(r, stage))])
+
+    def size(st: Stage | None, key: str) -> float:
+        return float(getattr(st, key)) if st is not None and _ran(st) else float("nan")
 
     def cell(key: str, fmt: str) -> str:
         return _pair(med("sizing", key) if agg else None, med("dispatch", key), fmt)
@@ -250,18 +263,42 @@ def row(hours: int, n_hubs: int, typical: int | None, runs: list[Run], time_limi
     overhead = _med([r.total("build") + r.total("handover") for r in runs])
     highs = _med([r.total("solve") for r in runs])
     mode = f"{typical} typical days ({rep.sizing.steps if rep.sizing else 0} h)" if agg else "full horizon"
-    cols = _pair(rep.sizing.cols if rep.sizing else None, rep.dispatch.cols, ",")
-    ints = _pair(rep.sizing.integers if rep.sizing else None, rep.dispatch.integers, ",")
+    cols = _pair(size(rep.sizing, "cols") if agg else None, size(rep.dispatch, "cols"), ",.0f")
+    ints = _pair(size(rep.sizing, "integers") if agg else None, size(rep.dispatch, "integers"), ",.0f")
+    extract = _med([r.extract for r in runs])
     gaps = f"{gap(rep.sizing)} / {gap(rep.dispatch)}" if rep.sizing else gap(rep.dispatch)
     states = f"{status(rep.sizing)} / {status(rep.dispatch)}" if rep.sizing else status(rep.dispatch)
     ratio = f"{overhead / highs:.0%}" if highs > 0 else "–"
     return (f"| {hours} | {n_hubs} | {mode} | {cols} | {ints} | {cell('build', '.2f')} | {cell('handover', '.2f')} | "
-            f"{cell('solve', '.2f')} | {_med([r.extract for r in runs]):.2f} | {_med([r.wall for r in runs]):.1f} | "
+            f"{cell('solve', '.2f')} | {_pair(None, extract, '.2f')} | {_med([r.wall for r in runs]):.1f} | "
             f"{ratio} | {gaps} | {states} |")
 
 
 HEADER = ("| horizon h | hubs | sizing on | columns | integer columns | build s | hand-over s | HiGHS s | extract s "
           "| wall s | (build + hand-over) / HiGHS | gap | status |\n" + "|---" * 13 + "|")
+
+
+def _option_value(text: str) -> OptionValue:
+    """A HiGHS option value from the command line: bool, int, float or string."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def table_from(path: Path, time_limit: float) -> str:
+    """The table of the runs saved with ``--json`` (time limit of the file, else ``time_limit``)."""
+    groups: dict[tuple[int, int, int | None, float], list[Run]] = {}
+    for d in json.loads(path.read_text()):
+        run = Run(sizing=Stage(**d["sizing"]) if d["sizing"] else None, dispatch=Stage(**d["dispatch"]),
+                  extract=d["extract"], wall=d["wall"])
+        key = (d["hours"], d["hubs"], d["typical_days"], d.get("time_limit", time_limit))
+        groups.setdefault(key, []).append(run)
+    return "\n".join([HEADER] + [row(h, n, t, runs, limit) for (h, n, t, limit), runs in groups.items()])
 
 
 def main() -> None:
@@ -277,26 +314,40 @@ def main() -> None:
     ap.add_argument("--typical-periods", type=int, default=24,
                     help="typical days for sizing, capped at half the days of the horizon (default 24)")
     ap.add_argument("--json", type=Path, help="also write every run's stage times here")
+    ap.add_argument("--highs-option", action="append", default=[], metavar="NAME=VALUE",
+                    help="a further HiGHS option (repeatable), e.g. mip_lp_solver=ipm")
+    ap.add_argument("--highs-log", type=Path, help="write HiGHS logs into this folder (one per run)")
+    ap.add_argument("--table-from", type=Path, help="print the table of a --json file instead of measuring")
     args = ap.parse_args()
+    if args.table_from:
+        print(table_from(args.table_from, args.time_limit))
+        return
     options: dict[str, OptionValue] = {"mip_rel_gap": args.gap, "threads": args.threads,
                                        "time_limit": args.time_limit}
+    for item in args.highs_option:
+        name, _, value = item.partition("=")
+        options[name] = _option_value(value)
     one_run(1, 168, options, None)  # warm-up (imports, first xarray and HiGHS calls), not reported
     print("Cells 'a / b': sizing on typical days / full-horizon dispatch with the sizes fixed.")
     print(HEADER, flush=True)
     raw: list[dict[str, Any]] = []
+    if args.highs_log:
+        args.highs_log.mkdir(parents=True, exist_ok=True)
     for hours in args.hours:
         for n_hubs in args.hubs:
             typical = typical_days(hours, args.aggregate_above, args.typical_periods)
             runs = []
             for k in range(args.runs):
-                run = one_run(n_hubs, hours, options, typical)
+                log = args.highs_log / f"{hours}h-{n_hubs}hubs-run{k + 1}.log" if args.highs_log else None
+                run = one_run(n_hubs, hours, options, typical, log)
                 parts = [f"{name} build {st.build:.2f} s, hand-over {st.handover:.2f} s, HiGHS {st.solve:.1f} s, "
                          f"{st.status}, gap {st.gap:.2%}" for name, st in (("sizing", run.sizing),
                                                                            ("dispatch", run.dispatch)) if st]
                 print(f"  {hours} h x {n_hubs} hubs, run {k + 1}: wall {run.wall:.1f} s; " + "; ".join(parts),
                       file=sys.stderr, flush=True)
                 runs.append(run)
-                raw.append({"hours": hours, "hubs": n_hubs, "typical_days": typical, "run": k, **asdict(run)})
+                raw.append({"hours": hours, "hubs": n_hubs, "typical_days": typical, "run": k,
+                            "time_limit": args.time_limit, **asdict(run)})
             print(row(hours, n_hubs, typical, runs, args.time_limit), flush=True)
     if args.json:
         args.json.write_text(json.dumps(raw, indent=1, default=float))
