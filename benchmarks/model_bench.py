@@ -49,7 +49,7 @@ from energyhub.results.extract import to_dataset
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
 from energyhub.solve.highs import CompiledModel, SolveResult
-from energyhub.solve.options import OptionValue
+from energyhub.solve.options import OptionValue, parse_value
 
 N_BRANCH = 100
 
@@ -278,18 +278,6 @@ HEADER = ("| horizon h | hubs | sizing on | columns | integer columns | build s 
           "| wall s | (build + hand-over) / HiGHS | gap | status |\n" + "|---" * 13 + "|")
 
 
-def _option_value(text: str) -> OptionValue:
-    """A HiGHS option value from the command line: bool, int, float or string."""
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
 def table_from(path: Path, time_limit: float) -> str:
     """The table of the runs saved with ``--json`` (time limit of the file, else ``time_limit``)."""
     groups: dict[tuple[int, int, int | None, float], list[Run]] = {}
@@ -326,7 +314,7 @@ def main() -> None:
                                        "time_limit": args.time_limit}
     for item in args.highs_option:
         name, _, value = item.partition("=")
-        options[name] = _option_value(value)
+        options[name] = parse_value(value)
     one_run(1, 168, options, None)  # warm-up (imports, first xarray and HiGHS calls), not reported
     print("Cells 'a / b': sizing on typical days / full-horizon dispatch with the sizes fixed.")
     print(HEADER, flush=True)

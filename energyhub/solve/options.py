@@ -25,11 +25,12 @@ def read_preset(path: Path) -> dict[str, OptionValue]:
         name, sep, value = (part.strip() for part in line.partition("="))
         if not sep or not name or not value:
             raise InputError(f"{path}: line {number}: expected 'name = value', got '{raw.strip()}'")
-        options[name] = _parse_value(value)
+        options[name] = parse_value(value)
     return options
 
 
-def _parse_value(text: str) -> OptionValue:
+def parse_value(text: str) -> OptionValue:
+    """A HiGHS option value from text (an option file, the command line): bool, int, float or string."""
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
