@@ -44,8 +44,9 @@ def add(hm: HubModel) -> None:
     spec = {g.name: g for g in assets}
     names = list(spec)
     m.GAS = pyo.Set(initialize=names, ordered=True)
-    lo = {g: float(max(s.units.min, s.units.existing)) for g, s in spec.items()}
-    hi = {g: float(max(s.units.upper, lo[g])) for g, s in spec.items()}
+    lo, hi = {}, {}
+    for g, s in spec.items():
+        lo[g], hi[g] = size_bounds(s.units, False)
     m.gas_built = pyo.Var(m.GAS, domain=pyo.NonNegativeIntegers, bounds=lambda _m, g: (lo[g], hi[g]))
     for g in names:
         if hi[g] - lo[g] < 0.5:

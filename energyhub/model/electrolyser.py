@@ -20,6 +20,7 @@ import pyomo.environ as pyo
 
 from energyhub.errors import InputError
 from energyhub.model import costs
+from energyhub.model.battery import size_bounds
 from energyhub.model.core import HubModel
 from energyhub.scenario.schema import ElectrolyserAsset
 
@@ -54,8 +55,9 @@ def add(hm: HubModel) -> None:
     spec = {e.name: e for e in elys}
     names = list(spec)
     m.ELY = pyo.Set(initialize=names, ordered=True)
-    lo = {e: float(max(s.stacks.min, s.stacks.existing)) for e, s in spec.items()}
-    hi = {e: float(max(s.stacks.upper, lo[e])) for e, s in spec.items()}
+    lo, hi = {}, {}
+    for e, s in spec.items():
+        lo[e], hi[e] = size_bounds(s.stacks, False)
     m.ely_built = pyo.Var(m.ELY, domain=pyo.NonNegativeIntegers, bounds=lambda _m, e: (lo[e], hi[e]))
     discrete = {e: s.min_load_frac > 0 or bool(s.part_load) for e, s in spec.items()}
     m.ely_run = pyo.Var(
