@@ -127,19 +127,30 @@ def baseline(scenario: Path, out: Path, quiet: bool) -> None:
 @click.argument("scenario", type=SCENARIO)
 @click.option("--out", type=OUT_DIR, required=True, help="Result directory (written atomically).")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes for the monthly dispatch windows "
+              "(default: min(2, CPUs)).")
+@click.option("--scheduler", metavar="ADDRESS", help="Solve the dispatch windows on a dask.distributed scheduler, "
+              "e.g. tcp://host:8786.")
 @handle_errors
-def solve(scenario: Path, out: Path, quiet: bool) -> None:
+def solve(scenario: Path, out: Path, quiet: bool, workers: int | None, scheduler: str | None) -> None:
     """Size and dispatch the hub assets, check on the AC grid: DIR/summary.json and DIR/results.nc."""
+    import shutil
+
     from energyhub import pipeline
+    from energyhub.parallel import default_workers
     from energyhub.results.console import solve_table
     from energyhub.results.write import check_replaceable, write_results
 
     check_replaceable(out)
     _progress(quiet)
     timings = pipeline.Timings()
-    summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info)
+    checkpoints = out.parent / f".{out.name}.windows"
+    execution = pipeline.Execution(workers or default_workers(), scheduler, checkpoints)
+    summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info,
+                                      execution=execution)
     with timings.stage("write"):
         write_results(out, summary, dataset)
+    shutil.rmtree(checkpoints, ignore_errors=True)
     summary["timings_s"] = timings.total()
     click.echo(solve_table(summary, str(out)))
 

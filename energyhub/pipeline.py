@@ -234,8 +234,27 @@ def ac_anchored_base_flow(inputs: GridInputs, own_mw: np.ndarray, ac_loading_pct
     return np.asarray(anchored - hub_part)
 
 
+@dataclass
+class Execution:
+    """Where the parallel stages run (the decomposed dispatch): local worker processes or a dask scheduler, and
+    the folder that keeps finished windows for a resumed run."""
+
+    workers: int = 1
+    scheduler: str | None = None
+    checkpoint_dir: Path | None = None
+
+
+def decomposed(data: ScenarioData) -> bool:
+    """Whether the full-horizon dispatch is solved in monthly windows (``time.aggregation.dispatch_windows``)."""
+    from energyhub.decompose import month_windows
+
+    spec = data.scenario.time.aggregation
+    return (spec is not None and spec.check_full_horizon and spec.dispatch_windows == "month"
+            and len(month_windows(data)) > 1)
+
+
 def solve_prepared(
-    prep: Prepared, timings: Timings, progress: Progress | None = None
+    prep: Prepared, timings: Timings, progress: Progress | None = None, execution: Execution | None = None
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Build, solve, extract and AC-check a prepared scenario."""
     from energyhub.solve.options import resolve_options
@@ -244,6 +263,8 @@ def solve_prepared(
     data = prep.data
     options = resolve_options(data.scenario.solver, SOLVERS_DIR, data.path)
     inputs = model_inputs(prep, timings)
+    if decomposed(data):
+        return solve_in_windows(prep, inputs, options, timings, progress, execution or Execution())
     hm, res = solve_scenario(data, inputs, options, progress=progress)
     for key in ("build", "handover", "solve"):
         timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
@@ -272,9 +293,66 @@ def _contract(summary: dict[str, Any], data: ScenarioData, solve_timings: dict[s
     return summary
 
 
-def solve(path: Path, timings: Timings, progress: Progress | None = None) -> tuple[dict[str, Any], xr.Dataset]:
+def solve_in_windows(
+    prep: Prepared, inputs: GridInputs, options: dict[str, Any], timings: Timings, progress: Progress | None,
+    execution: Execution,
+) -> tuple[dict[str, Any], xr.Dataset]:
+    """Size on typical periods, dispatch the horizon in monthly windows (:mod:`energyhub.decompose`), stitch,
+    and AC-check the stitched dispatch."""
+    from energyhub.decompose import dispatch_in_windows, make_tasks, stitch, stitched_kpis
+    from energyhub.solve.workflow import sizes_of, solve_sizing
+
+    say = progress or (lambda msg: log.info("%s", msg))
+    data = prep.data
+    sizing, sized = solve_sizing(data, inputs, options, progress=say)
+    parallel = execution.scheduler is not None or execution.workers > 1
+    window_options = {**options, "threads": 1} if parallel else dict(options)
+    tasks = make_tasks(data, inputs, sizing, sized, sizes_of(sizing, sized), window_options,
+                       execution.checkpoint_dir)
+    t0 = time.perf_counter()
+    outcomes = dispatch_in_windows(tasks, workers=execution.workers, scheduler=execution.scheduler, progress=say)
+    timings.seconds["dispatch_wall"] = time.perf_counter() - t0
+    stitched = stitch(data, tasks, outcomes)
+    solver_timings = {f"sizing.{k}": v for k, v in sized.timings_s.items()}
+    solver_timings.update({f"windows.{k}": v for k, v in stitched.timings_s.items()})
+    for key in ("build", "handover", "solve"):
+        timings.seconds[key] = sized.timings_s.get(key, 0.0) + stitched.timings_s.get(key, 0.0)
+    dataset = stitched.dataset
+    with timings.stage("extract"):
+        summary: dict[str, Any] = {
+            "scenario": data.scenario.name,
+            "status": stitched.status,
+            "objective_eur_per_year": stitched.costs_eur["total"],
+            "mip_gap": stitched.mip_gap,
+            "model_size": stitched.model_size,
+            "capacities": stitched.capacities,
+            "costs_eur": stitched.costs_eur,
+            "kpis": stitched_kpis(data, inputs, dataset),
+        }
+    summary["dispatch"] = {
+        "decomposition": "month",
+        "workers": execution.scheduler or execution.workers,
+        "sizing_objective_eur": sized.objective_eur,
+        "sum_of_windows_objective_eur": float(sum(w["objective_eur"] for w in stitched.windows)),
+        "end_level_shortfall_eur": stitched.costs_eur.get("end_level_shortfall", 0.0),
+        "wall_s": round(timings.seconds["dispatch_wall"], 3),
+        "windows": stitched.windows,
+    }
+    with timings.stage("ac_check"):
+        scale = dataset["limit_mw"].to_numpy() / np.maximum(inputs.limit_mw, 1e-12)
+        export_mw = (dataset["export_mw"] - dataset["import_mw"]).transpose("time", "hub").to_numpy()
+        ac_ds, ac_kpis = ac_before_after(prep, export_mw, scale)
+    dataset = xr.merge([dataset, ac_ds], compat="override", join="left")
+    summary["kpis"].update(ac_kpis)
+    summary = _contract(summary, data, solver_timings)
+    dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
+    return summary, dataset
+
+
+def solve(path: Path, timings: Timings, progress: Progress | None = None,
+          execution: Execution | None = None) -> tuple[dict[str, Any], xr.Dataset]:
     """``energyhub solve``: the whole pipeline for one scenario file."""
-    summary, dataset = solve_prepared(prepare(path, timings), timings, progress)
+    summary, dataset = solve_prepared(prepare(path, timings), timings, progress, execution)
     summary["timings_s"] = timings.total()
     return summary, dataset
 

@@ -70,8 +70,11 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     weight = np.repeat(counts, per) * HOURS_PER_YEAR / (n_full * step_h)
     start_hour = times[0].hour + times[0].minute / 60.0
     hour = ((start_hour + np.tile(np.arange(per), len(clusters)) * step_h) % 24).astype(np.int64)
+    position = {c: i for i, c in enumerate(clusters)}
+    assignment = np.array([position[c] for c in result.cluster_assignments], dtype=np.int64)
     tg = TimeGrid(step_h=step_h, weight=weight, hour=hour, month=np.zeros(n, dtype=np.int64),
-                  months_per_year=12.0, segment_start=np.arange(0, n, per, dtype=np.int64))
+                  months_per_year=12.0, segment_start=np.arange(0, n, per, dtype=np.int64),
+                  period_assignment=assignment)
     return tg, series, grid.with_base_flow(base)
 
 

@@ -7,7 +7,8 @@ Per battery b (set ``BAT``) and step t:
 * ``0 ≤ ch_mw[b,t] ≤ p_mw[b]``, ``0 ≤ dis_mw[b,t] ≤ p_mw[b]``, ``0 ≤ soc_mwh[b,t] ≤ e_mwh[b]`` (as variable bounds
   when the size is fixed);
 * ``soc[t] = keep·soc[prev(t)] + η_ch·ch[t]·Δt − dis[t]·Δt/η_dis`` with ``keep = (1 − sd/100)^(Δt/24)``, cyclic
-  within each segment of the time grid (the whole horizon, or each typical period);
+  within each segment of the time grid (the whole horizon, or each typical period); in a window of a decomposed
+  dispatch ``soc[prev(first)]`` is the window's initial level (:meth:`HubModel.initial_state`);
 * durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
 * anti-dumping: only when some step pays for consuming energy (:func:`energyhub.model.market.needs_no_dumping`), a
   binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max power). Otherwise
@@ -94,8 +95,9 @@ def _add_soc(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
 
     def rule(_m: pyo.ConcreteModel, b: str, t: int) -> object:
         s = spec[b]
+        before = m.bat_soc_mwh[b, int(prev[t])] if prev[t] >= 0 else hm.initial_state("bat_soc_mwh", b)
         return m.bat_soc_mwh[b, t] == (
-            keep[b] * m.bat_soc_mwh[b, int(prev[t])]
+            keep[b] * before
             + s.charge_efficiency * dt * m.bat_ch_mw[b, t]
             - dt / s.discharge_efficiency * m.bat_dis_mw[b, t]
         )

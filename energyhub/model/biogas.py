@@ -11,7 +11,8 @@ Per biogas asset g (set ``GAS``) with unit rating U (MW electric), efficiency η
 * minimum down time (L_dn = ⌈min_down_h/Δt⌉ steps): ``Σ_{k=0}^{L_dn−1} start[t−k] ≤ built − on[t−L_dn]`` — a unit
   started in the last L_dn steps was off at t − L_dn (it must have been off for L_dn steps before its start);
 * indices wrap around within the cyclic segment (the horizon, or each typical period); L is capped at the
-  segment length.
+  segment length. In a window of a decomposed dispatch nothing wraps: the first step counts no start, and sums
+  and down times reaching back before the window's first step are cut there.
 
 Biogas balance per hub with biogas assets or links (MW of fuel), with per-asset storage ``gas_level_mwh[g,t] ≤
 gas_sto_mwh[g]``:
@@ -76,8 +77,11 @@ def window_steps(hours: float, step_h: float, segment_len: int) -> int:
 def _add_commitment(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
     m, steps, tg = hm.m, hm.steps, hm.time
     prev = tg.prev()
+    # a window's first step has no step before it: no start is counted there (the previous window's last step
+    # is decided in parallel; the error is at most one start per unit and window)
     m.gas_start_def = pyo.Constraint(
-        m.GAS, steps, rule=lambda _m, g, t: m.gas_start[g, t] >= m.gas_on[g, t] - m.gas_on[g, int(prev[t])]
+        [(g, t) for g in m.GAS for t in steps if prev[t] >= 0],
+        rule=lambda _m, g, t: m.gas_start[g, t] >= m.gas_on[g, t] - m.gas_on[g, int(prev[t])],
     )
     seg = tg.segment_length_min()
     up = {g: window_steps(s.min_up_h, tg.step_h, seg) for g, s in spec.items()}
@@ -85,13 +89,14 @@ def _add_commitment(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
     lags = {k: tg.lag(k) for k in {*range(max([*up.values(), *dn.values(), 1]) + 1)}}
 
     def started(g: str, t: int, length: int) -> object:
-        return sum(m.gas_start[g, int(lags[k][t])] for k in range(length))
+        return sum(m.gas_start[g, int(lags[k][t])] for k in range(length) if lags[k][t] >= 0)
 
     m.gas_min_up = pyo.Constraint(
         [g for g in spec if up[g] > 1], steps, rule=lambda _m, g, t: started(g, t, up[g]) <= m.gas_on[g, t]
     )
+    # in a window, a down time reaching back before its first step is not enforced (the state there is unknown)
     m.gas_min_down = pyo.Constraint(
-        [g for g in spec if dn[g] > 1], steps,
+        [(g, t) for g in spec if dn[g] > 1 for t in steps if lags[dn[g]][t] >= 0],
         rule=lambda _m, g, t: started(g, t, dn[g]) <= m.gas_built[g] - m.gas_on[g, int(lags[dn[g]][t])],
     )
 
@@ -142,9 +147,12 @@ def add_balance(hm: HubModel) -> None:
     at_hub = {h: [g.name for g in assets if g.hub == h and g.name in stores] for h in hubs}
     terms = hm.gas_terms
 
+    def before(g: str, t: int) -> object:
+        return m.gas_level_mwh[g, int(prev[t])] if prev[t] >= 0 else hm.initial_state("gas_level_mwh", g)
+
     def rule(_m: pyo.ConcreteModel, h: str, t: int) -> object:
         flows = sum(c * var[key, t] for c, var, key in terms[h])
-        stored = sum((m.gas_level_mwh[g, t] - m.gas_level_mwh[g, int(prev[t])]) / dt for g in at_hub[h])
+        stored = sum((m.gas_level_mwh[g, t] - before(g, t)) / dt for g in at_hub[h])
         return flows - stored >= -supply[h]
 
     m.gas_balance = pyo.Constraint(hubs, hm.steps, rule=rule)

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from energyhub.model import (
     battery,
     biogas,
+    boundary,
     connection,
     costs,
     electrolyser,
@@ -55,6 +56,7 @@ COMPONENTS: list[tuple[str, Component]] = [
     ("reinforcement", reinforcement.add),
     ("network", network.add),
     ("electricity_balance", connection.add_balance),
+    ("boundary", boundary.add),
 ]
 
 
@@ -78,15 +80,18 @@ def build_model(
     series: dict | None = None,
     extra: Sequence[Component] = (),
     fixed_sizes: dict[str, float] | None = None,
+    info: dict | None = None,
 ) -> HubModel:
     """Build the model of ``data`` on ``grid``.
 
     ``time_grid``/``series`` replace the scenario's horizon and series (representative periods);
-    ``fixed_sizes`` fixes size variables by name (see :func:`energyhub.model.sizes.fix_sizes`).
+    ``fixed_sizes`` fixes size variables by name (see :func:`energyhub.model.sizes.fix_sizes`); ``info`` seeds
+    ``hm.info`` (a window's ``initial_state`` and ``final_state``, see :mod:`energyhub.model.boundary`).
     """
     t0 = time.perf_counter()
     tg = time_grid if time_grid is not None else horizon_grid(data.times, data.step_h)
     hm = HubModel(data=data, grid=grid, time=tg, series=series if series is not None else data.series)
+    hm.info.update(info or {})
     with gc_disabled():
         for name, component in COMPONENTS:
             t = time.perf_counter()

@@ -24,7 +24,14 @@ PTDF_AFFECTS = 1e-3
 
 
 def availability(hm: HubModel, hub: HubSpec) -> np.ndarray:
-    """Share of the contracted capacity usable in each step under the hub's transport right (n,)."""
+    """Share of the contracted capacity usable in each step under the hub's transport right (n,).
+
+    A window of a decomposed dispatch gets it from the whole horizon, as series ``hubs.<hub>.availability``
+    (the non-firm steps of a time-duration-bound right are chosen over the year, not per window).
+    """
+    given = hm.series.get(f"hubs.{hub.name}.availability")
+    if given is not None:
+        return np.asarray(given, dtype=float)
     conn = hub.connection
     n = hm.time.n
     if conn.right == "firm":
@@ -77,7 +84,7 @@ def add(hm: HubModel) -> None:
     _add_contracted(hm, avail)
     _add_monthly_peak(hm)
     for h in hm.scenario.hubs:
-        hm.cost_const["fixed_tariff"] += h.tariffs.fixed_eur_per_year
+        hm.cost_const["fixed_tariff"] += h.tariffs.fixed_eur_per_year * hm.time.annual_share
         hm.el_terms[h.name] += [(1.0, m.imp_mw, h.name), (-1.0, m.exp_mw, h.name)]
 
 
@@ -156,7 +163,8 @@ def _add_contracted(hm: HubModel, avail: dict[str, np.ndarray]) -> None:
     )
     for h in priced:
         rate = specs[h].tariffs.contracted_eur_per_kw_year
-        hm.add_cost("contracted_capacity", m.cap_mw, [h], [1000.0], param=f"hubs.{h}.tariffs.contracted",
+        hm.add_cost("contracted_capacity", m.cap_mw, [h], [1000.0 * hm.time.annual_share],
+                    param=f"hubs.{h}.tariffs.contracted",
                     param_value=rate)
 
 

@@ -66,6 +66,11 @@ class HubModel:
     def market_series(self, zone: str, name: str) -> np.ndarray:
         return self.series[f"markets.{zone}.{name}"]
 
+    def initial_state(self, var_name: str, key: Any) -> float:
+        """The state (storage level, …) of ``var_name[key]`` before the first step of a non-cyclic time grid: the
+        window's initial level (``info["initial_state"][var_name][key]``), 0 when none is given."""
+        return float(self.info.get("initial_state", {}).get(var_name, {}).get(key, 0.0))
+
     def hub_zone(self, hub: str) -> str:
         return self.scenario.hub_zone(self.scenario.hub(hub))
 

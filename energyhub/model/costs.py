@@ -27,13 +27,14 @@ def add_capex(hm: HubModel, asset: Any, var: Any, capex_per_unit: float, existin
     ``var`` is a scalar VarData (the asset's total size). The constant ``−capex × existing`` is added so that
     existing capacity costs nothing. ``param`` names the capex field for sweeps (``assets.<name>.<field>``).
     """
-    factor = annuity(hm.scenario.economics.discount_rate, asset.lifetime_years)
-    om = asset.fixed_om_pct_per_year / 100.0
-    for category, share in (("capex", factor), ("fixed_om", om)):
-        if share == 0.0:
+    share = hm.time.annual_share  # a window of a decomposed dispatch carries its share of the year
+    factor = annuity(hm.scenario.economics.discount_rate, asset.lifetime_years) * share
+    om = asset.fixed_om_pct_per_year / 100.0 * share
+    for category, part in (("capex", factor), ("fixed_om", om)):
+        if part == 0.0:
             continue
-        hm.add_cost(category, [var], [0], [share], param=f"{param}#{category}", param_value=capex_per_unit)
-        hm.cost_const[category] -= share * capex_per_unit * existing
+        hm.add_cost(category, [var], [0], [part], param=f"{param}#{category}", param_value=capex_per_unit)
+        hm.cost_const[category] -= part * capex_per_unit * existing
 
 
 def add_objective(hm: HubModel) -> None:

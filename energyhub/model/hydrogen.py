@@ -2,7 +2,8 @@
 
 Per hydrogen store s (set ``H2S``) and step t: size ``h2s_kg[s]`` (capex per kg above existing), level
 ``h2s_level_kg[s,t] ≤ h2s_kg[s]``, charge/discharge ``h2s_ch/h2s_dis[s,t] ∈ [0, max_flow_kg_per_h]`` and
-``level[t] = level[prev(t)] + (ch[t] − dis[t])·Δt`` (cyclic, lossless).
+``level[t] = level[prev(t)] + (ch[t] − dis[t])·Δt`` (cyclic, lossless;
+in a window the level before its first step is the window's initial level).
 
 Balance per hub h with any hydrogen term or demand (kg/h):
 
@@ -66,7 +67,8 @@ def _add_storage(hm: HubModel) -> None:
     m.h2s_dynamics = pyo.Constraint(
         m.H2S, steps,
         rule=lambda _m, s, t: m.h2s_level_kg[s, t]
-        == m.h2s_level_kg[s, int(prev[t])] + dt * (m.h2s_ch[s, t] - m.h2s_dis[s, t]),
+        == (m.h2s_level_kg[s, int(prev[t])] if prev[t] >= 0 else hm.initial_state("h2s_level_kg", s))
+        + dt * (m.h2s_ch[s, t] - m.h2s_dis[s, t]),
     )
     for s in stores:
         hm.h2_terms[s.hub] += [(1.0, m.h2s_dis, s.name), (-1.0, m.h2s_ch, s.name)]

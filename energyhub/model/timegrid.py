@@ -1,9 +1,14 @@
 """The model's time steps: weights, cyclic segments, hour of day and month of each step.
 
-A model is built over ``n`` steps of ``step_h`` hours. Steps are grouped into cyclic *segments*: the whole
-horizon (one segment) or each representative period (one segment per typical period). Storage levels and
-unit-commitment windows wrap around within their segment. ``weight[t]`` scales the operating cost of step ``t``
-to one year: 8760 h / horizon h for a plain horizon, occurrences × 8760 h / horizon h for a typical period.
+A model is built over ``n`` steps of ``step_h`` hours. Steps are grouped into *segments*: the whole horizon (one
+segment), each representative period (one segment per typical period), or one time window of a decomposed
+dispatch. In a cyclic grid, storage levels and unit-commitment windows wrap around within their segment; in a
+non-cyclic grid (a window) the step before a segment's first step is outside the model: :meth:`TimeGrid.prev` and
+:meth:`TimeGrid.lag` return ``-1`` there and the components use the window's initial state instead.
+``weight[t]`` scales the operating cost of step ``t`` to one year: 8760 h / horizon h for a plain horizon (and
+for each of its windows), occurrences × 8760 h / horizon h for a typical period. ``annual_share`` is the share of
+the year's fixed costs (annualised capex, fixed O&M, capacity tariffs) that one model carries: 1, or the window's
+share of the horizon, so that the windows of a decomposed dispatch add up to one year.
 """
 
 from __future__ import annotations
@@ -26,8 +31,12 @@ class TimeGrid:
         hour: hour of day of each step (n,), 0-23.
         month: month group of each step (n,), 0-based consecutive ids for the monthly-peak tariff.
         months_per_year: annual scaling of the monthly-peak charge: 12 / number of month groups.
-        segment_start: first step of each cyclic segment (S,), ascending, first = 0.
-        times: the timestamps of a plain horizon, or None for typical periods.
+        segment_start: first step of each segment (S,), ascending, first = 0.
+        times: the timestamps of a plain horizon or window, or None for typical periods.
+        cyclic: whether segments wrap around (False: a window with a given initial state).
+        annual_share: share of the year's fixed costs carried by this model (1, or a window's share).
+        period_assignment: typical periods only: the segment (typical period) of each original period of the
+            horizon, in time order (for storage levels between periods and for the guide levels of windows).
     """
 
     step_h: float
@@ -37,6 +46,9 @@ class TimeGrid:
     months_per_year: float
     segment_start: np.ndarray
     times: pd.DatetimeIndex | None = None
+    cyclic: bool = True
+    annual_share: float = 1.0
+    period_assignment: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -56,16 +68,45 @@ class TimeGrid:
         return list(zip(self.segment_start.tolist(), stops, strict=True))
 
     def lag(self, lag_steps: int) -> np.ndarray:
-        """Index of the step ``lag_steps`` before each step, wrapping within its segment (n,)."""
+        """Index of the step ``lag_steps`` before each step (n,): wrapping within its segment when cyclic, else
+        ``-1`` for steps before the segment's start."""
         out = np.empty(self.n, dtype=np.int64)
         for start, stop in self.segment_bounds():
             idx = np.arange(start, stop)
-            out[start:stop] = start + (idx - start - lag_steps) % (stop - start)
+            if self.cyclic:
+                out[start:stop] = start + (idx - start - lag_steps) % (stop - start)
+            else:
+                out[start:stop] = np.where(idx - lag_steps >= start, idx - lag_steps, -1)
         return out
 
     def prev(self) -> np.ndarray:
-        """The previous step of each step, cyclic within its segment."""
+        """The previous step of each step: cyclic within its segment, or ``-1`` at a window's first step."""
         return self.lag(1)
+
+    def last_steps(self) -> np.ndarray:
+        """The last step of each segment (S,)."""
+        return np.asarray([stop - 1 for _, stop in self.segment_bounds()], dtype=np.int64)
+
+    def window(self, start: int, stop: int) -> TimeGrid:
+        """Steps ``start:stop`` of a plain horizon as a non-cyclic model of their own.
+
+        Weights and the monthly-peak scaling stay those of the horizon (the window's costs are its share of the
+        year's); month ids are renumbered from 0; ``annual_share`` is the window's share of the horizon.
+        """
+        if len(self.segment_start) != 1 or self.times is None:
+            raise ValueError("only a plain horizon (one segment, with timestamps) splits into windows")
+        month = self.month[start:stop]
+        return TimeGrid(
+            step_h=self.step_h,
+            weight=self.weight[start:stop].copy(),
+            hour=self.hour[start:stop].copy(),
+            month=(month - month.min()).astype(np.int64),
+            months_per_year=self.months_per_year,
+            segment_start=np.array([0], dtype=np.int64),
+            times=self.times[start:stop],
+            cyclic=False,
+            annual_share=(stop - start) / self.n * self.annual_share,
+        )
 
     def segment_length_min(self) -> int:
         return int(min(stop - start for start, stop in self.segment_bounds()))

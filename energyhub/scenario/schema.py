@@ -60,6 +60,12 @@ class Aggregation(Strict):
         description="Size with the hour-by-hour on/off of stacks and engines relaxed (sizes stay integer); the "
         "full-horizon dispatch keeps every integer.",
     )
+    dispatch_windows: Literal["month", "none"] = Field(
+        "month",
+        description="How the full-horizon dispatch is solved: 'month' splits it into calendar months solved "
+        "independently and in parallel, storage levels at the month boundaries taken from the sizing; 'none' "
+        "solves it as one model.",
+    )
 
 
 class TimeSpec(Strict):

@@ -38,12 +38,10 @@ def solve_scenario(
         say(f"building the model: {len(data.times)} steps, {len(data.scenario.hubs)} hubs")
         hm = build_model(data, grid)
         return hm, solve(hm, options, log_file=log_file, progress=say)
-    say(f"sizing on {spec.typical_periods} typical periods of {spec.hours_per_period} h")
-    sizing = build_sizing(data, grid, say)
-    sized = solve(sizing, options, log_file=log_file, progress=say)
+    sizing, sized = solve_sizing(data, grid, options, log_file=log_file, progress=say)
     if not spec.check_full_horizon:
         return sizing, sized
-    sizes = {name: sized.value(var) for name, var in size_vars(sizing).items()}
+    sizes = sizes_of(sizing, sized)
     say(f"dispatching the full horizon ({len(data.times)} steps) with the sizes fixed")
     hm = build_model(data, grid, fixed_sizes=sizes)
     result = solve(hm, options, log_file=log_file, progress=say)
@@ -51,6 +49,28 @@ def solve_scenario(
         result.timings_s[f"sizing.{key}"] = value
     hm.info["sizing_objective_eur"] = sized.objective_eur
     return hm, result
+
+
+def solve_sizing(
+    data: ScenarioData,
+    grid: GridInputs,
+    options: dict[str, OptionValue] | None = None,
+    *,
+    log_file: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[HubModel, SolveResult]:
+    """Build and solve the sizing model on typical periods (``time.aggregation``)."""
+    say = progress or (lambda msg: log.info("%s", msg))
+    spec = data.scenario.time.aggregation
+    assert spec is not None
+    say(f"sizing on {spec.typical_periods} typical periods of {spec.hours_per_period} h")
+    sizing = build_sizing(data, grid, say)
+    return sizing, solve(sizing, options, log_file=log_file, progress=say)
+
+
+def sizes_of(hm: HubModel, res: SolveResult) -> dict[str, float]:
+    """Every size decision of a solved model by name (see :func:`energyhub.model.sizes.size_vars`)."""
+    return {name: res.value(var) for name, var in size_vars(hm).items()}
 
 
 def build_sizing(data: ScenarioData, grid: GridInputs, say: Progress | None = None) -> HubModel:

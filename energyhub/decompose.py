@@ -1,0 +1,319 @@
+"""The full-horizon dispatch decomposed in time: calendar months solved independently, in parallel, then stitched.
+
+After the sizing on typical periods (``time.aggregation``) every size is fixed, and what couples the hours of a
+year is little: storage levels, the monthly import peak (within a month only), the contracted capacity (one per
+hub and year) and unit commitment across a boundary. With ``time.aggregation.dispatch_windows: month`` the
+dispatch is therefore solved as one model per calendar month (:func:`dispatch_in_windows`):
+
+* each window is a non-cyclic model of its steps (:meth:`energyhub.model.timegrid.TimeGrid.window`) with the
+  horizon's step weights, its share of the year's fixed costs, and the transport-right availability chosen over
+  the whole horizon;
+* storage levels at the window boundaries come from the sizing: the level at the start of day ``d`` is the level
+  at the end of the typical period that represents ``d`` (cyclic typical periods start where they end). A window
+  starts at its guide level and ends at the next window's (the last at the first's: the year is cyclic, as the
+  monolithic model is), so the stitched levels are continuous (:mod:`energyhub.model.boundary`);
+* the contracted capacity is decided per window at its share of the annual tariff; the stitched dispatch holds
+  with the largest of them, and that is what is charged (``costs_eur.contracted_capacity``);
+* a unit started in the first step of a window pays no start cost; minimum down times are not enforced across a
+  boundary (at most one start per unit and window).
+
+Windows run through :func:`energyhub.parallel.run_tasks` (local processes or a dask cluster). Each finished window
+is kept in a checkpoint folder, so that a run killed during the dispatch resumes without solving finished windows
+again (the sizing is solved again; it is deterministic, and the checkpoints are keyed by everything a window is
+built from).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import xarray as xr
+
+from energyhub.model.boundary import STATE_VARS
+from energyhub.model.build import build_model
+from energyhub.model.connection import availability
+from energyhub.model.core import HubModel
+from energyhub.model.inputs import GridInputs
+from energyhub.model.timegrid import TimeGrid, horizon_grid
+from energyhub.parallel import run_tasks
+from energyhub.results.extract import to_dataset
+from energyhub.results.kpis import capacities, costs_eur, kpis
+from energyhub.scenario.data import ScenarioData
+from energyhub.solve.highs import SolveResult, solve
+from energyhub.solve.options import OptionValue
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class WindowTask:
+    """Everything one window is built from (picklable: it travels to a worker process)."""
+
+    index: int
+    label: str
+    start: int
+    stop: int
+    data: ScenarioData
+    grid: GridInputs
+    series: dict[str, np.ndarray]
+    time_grid: TimeGrid
+    sizes: dict[str, float]
+    info: dict[str, Any]
+    options: dict[str, OptionValue]
+    checkpoint: Path | None = None
+
+
+@dataclass
+class WindowOutcome:
+    """A solved window: its dataset (window steps), costs and capacities, and how it went."""
+
+    index: int
+    status: str
+    objective_eur: float
+    mip_gap: float
+    dataset: xr.Dataset
+    costs_eur: dict[str, float]
+    capacities: dict[str, float]
+    timings_s: dict[str, float]
+    model_size: dict[str, int]
+    resumed: bool = False
+
+
+@dataclass
+class Stitched:
+    """The windows' results put together over the horizon."""
+
+    dataset: xr.Dataset
+    costs_eur: dict[str, float]
+    capacities: dict[str, float]
+    status: str
+    mip_gap: float
+    windows: list[dict[str, Any]] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    model_size: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------- windows
+def month_windows(data: ScenarioData) -> list[tuple[str, int, int]]:
+    """(label, start, stop) of each calendar month of the horizon."""
+    ym = np.asarray(data.times.year, dtype=np.int64) * 12 + np.asarray(data.times.month, dtype=np.int64) - 1
+    cuts = [0, *np.flatnonzero(np.diff(ym)) + 1, len(ym)]
+    return [(f"{ym[a] // 12:04d}-{ym[a] % 12 + 1:02d}", int(a), int(b)) for a, b in itertools.pairwise(cuts)]
+
+
+def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h: float) -> dict[str, list[dict]]:
+    """Storage levels at the given horizon steps, from the sizing on typical periods.
+
+    The level at the start of original period ``d`` is the sizing's level at the end of the typical period that
+    represents ``d`` (``TimeGrid.period_assignment``): a cyclic typical period starts where it ends.
+    """
+    tg = sizing.time
+    assignment = tg.period_assignment
+    if assignment is None or not len(assignment):
+        raise ValueError("guide levels need a sizing on typical periods")
+    per = int(tg.segment_bounds()[0][1])  # steps per typical period
+    last = tg.last_steps()
+    out: dict[str, list[dict]] = {}
+    for name, _unit in STATE_VARS:
+        var = getattr(sizing.m, name, None)
+        if var is None:
+            continue
+        keys = list(dict.fromkeys(k[0] for k in var))
+        levels = []
+        for step in steps:
+            period = int(assignment[min(step // per, len(assignment) - 1)])
+            levels.append({k: max(sized.value(var[k, int(last[period])]), 0.0) for k in keys})
+        out[name] = levels
+    del step_h
+    return out
+
+
+def _penalties(data: ScenarioData) -> dict[str, float]:
+    """Price of one unit of a missed end level, by unit: like unmet demand."""
+    economics = data.scenario.economics
+    return {"MWh": economics.voll_eur_per_mwh, "kg": economics.h2_shortfall_eur_per_kg}
+
+
+def make_tasks(
+    data: ScenarioData,
+    grid: GridInputs,
+    sizing: HubModel,
+    sized: SolveResult,
+    sizes: dict[str, float],
+    options: dict[str, OptionValue],
+    checkpoint_dir: Path | None = None,
+) -> list[WindowTask]:
+    """One task per calendar month, with guide levels at the boundaries and the year's availability."""
+    full_tg = horizon_grid(data.times, data.step_h)
+    full = HubModel(data=data, grid=grid, time=full_tg, series=data.series)
+    avail = {f"hubs.{h.name}.availability": availability(full, h) for h in data.scenario.hubs}
+    windows = month_windows(data)
+    starts = [start for _, start, _ in windows]
+    guides = guide_levels(sizing, sized, starts, data.step_h)
+    penalty = _penalties(data)
+    units = dict(STATE_VARS)
+    tasks = []
+    for k, (label, start, stop) in enumerate(windows):
+        nxt = (k + 1) % len(windows)
+        info = {
+            "initial_state": {name: levels[k] for name, levels in guides.items()},
+            "final_state": {name: (levels[nxt], penalty[units[name]]) for name, levels in guides.items()},
+        }
+        part = slice(start, stop)
+        series = {key: np.asarray(v[part]) for key, v in {**data.series, **avail}.items()}
+        window_data = ScenarioData(data.scenario, data.path, data.times[part], {k2: series[k2] for k2 in data.series})
+        window_grid = grid.with_base_flow(
+            grid.base_flow_mw[part], None if grid.bus_injection_mw is None else grid.bus_injection_mw[part]
+        )
+        task = WindowTask(k, label, start, stop, window_data, window_grid, series, full_tg.window(start, stop),
+                          dict(sizes), info, dict(options))
+        if checkpoint_dir is not None:
+            task.checkpoint = checkpoint_dir / f"window-{k:02d}-{_task_key(task)}"
+        tasks.append(task)
+    return tasks
+
+
+def _task_key(task: WindowTask) -> str:
+    """A digest of everything the window's model is built from (checkpoints are reused only on a match)."""
+    digest = hashlib.sha256()
+    digest.update(task.data.scenario.model_dump_json().encode())
+    digest.update(pickle.dumps((task.start, task.stop, sorted(task.sizes.items()), task.info,
+                                sorted(task.options.items()))))
+    for key in sorted(task.series):
+        digest.update(key.encode())
+        digest.update(np.ascontiguousarray(task.series[key], dtype=float).tobytes())
+    digest.update(np.ascontiguousarray(task.grid.base_flow_mw).tobytes())
+    return digest.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------------- one window
+def solve_window(task: WindowTask) -> WindowOutcome:
+    """Build, solve and extract one window (runs in a worker process); reuse its checkpoint if there is one."""
+    if task.checkpoint is not None:
+        saved = _load_checkpoint(task)
+        if saved is not None:
+            return saved
+    hm = build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series, fixed_sizes=task.sizes,
+                     info=task.info)
+    res = solve(hm, task.options, progress=lambda _msg: None)
+    dataset = to_dataset(hm, res)
+    outcome = WindowOutcome(
+        index=task.index,
+        status=res.status,
+        objective_eur=res.objective_eur,
+        mip_gap=res.mip_gap,
+        dataset=dataset,
+        costs_eur=costs_eur(hm, res),
+        capacities=capacities(hm, res),
+        timings_s={key: round(value, 3) for key, value in res.timings_s.items()},
+        model_size={"columns": res.compiled.n_cols, "rows": len(res.compiled.rows),
+                    "network_rows": int(hm.info.get("network_rows", 0))},
+    )
+    if task.checkpoint is not None:
+        _save_checkpoint(task, outcome)
+    return outcome
+
+
+def _save_checkpoint(task: WindowTask, outcome: WindowOutcome) -> None:
+    assert task.checkpoint is not None
+    task.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    meta = {k: getattr(outcome, k) for k in ("index", "status", "objective_eur", "mip_gap", "costs_eur",
+                                             "capacities", "timings_s", "model_size")}
+    tmp_nc = task.checkpoint.with_suffix(".nc.tmp")
+    outcome.dataset.to_netcdf(tmp_nc, engine="h5netcdf")
+    tmp_nc.rename(task.checkpoint.with_suffix(".nc"))
+    tmp_json = task.checkpoint.with_suffix(".json.tmp")
+    tmp_json.write_text(json.dumps(meta), encoding="utf-8")
+    tmp_json.rename(task.checkpoint.with_suffix(".json"))  # written last: marks the checkpoint complete
+
+
+def _load_checkpoint(task: WindowTask) -> WindowOutcome | None:
+    assert task.checkpoint is not None
+    meta_file, nc_file = task.checkpoint.with_suffix(".json"), task.checkpoint.with_suffix(".nc")
+    if not (meta_file.is_file() and nc_file.is_file()):
+        return None
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        with xr.open_dataset(nc_file, engine="h5netcdf") as saved:
+            dataset = saved.load()
+    except (OSError, ValueError):
+        return None
+    return WindowOutcome(dataset=dataset, resumed=True, **meta)
+
+
+# --------------------------------------------------------------------------------------------------- stitching
+def dispatch_in_windows(
+    tasks: list[WindowTask],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> list[WindowOutcome]:
+    """Solve every window (in parallel where asked) and report each as it finishes."""
+    say = progress or (lambda msg: log.info("%s", msg))
+    t0 = time.perf_counter()
+    where = f"dask scheduler {scheduler}" if scheduler else f"{min(workers, len(tasks))} worker process(es)"
+    say(f"dispatching {len(tasks)} monthly windows on {where}")
+
+    def done(i: int, out: WindowOutcome) -> None:
+        how = "resumed from checkpoint" if out.resumed else f"solved in {out.timings_s.get('solve', 0.0):.1f} s"
+        say(f"window {i + 1}/{len(tasks)} ({tasks[i].label}) {how}: {out.status}, "
+            f"{out.objective_eur:,.0f} EUR/yr share, gap {out.mip_gap:.2%} [{time.perf_counter() - t0:.0f} s]")
+
+    return run_tasks(solve_window, tasks, workers=workers, scheduler=scheduler, on_done=done)
+
+
+def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOutcome]) -> Stitched:
+    """The horizon's dataset, costs and capacities from its windows.
+
+    Costs add up (each window carries its share of the year's fixed costs), except the contracted capacity: the
+    stitched dispatch needs the largest capacity any window chose, and pays the annual tariff on it.
+    """
+    dataset = xr.concat([o.dataset for o in outcomes], dim="time", data_vars="minimal", coords="minimal",
+                        compat="override", join="override", combine_attrs="override")
+    costs: dict[str, float] = {}
+    for outcome in outcomes:
+        for category, value in outcome.costs_eur.items():
+            if category != "total":
+                costs[category] = costs.get(category, 0.0) + value
+    caps = dict(outcomes[0].capacities)
+    specs = {h.name: h for h in data.scenario.hubs}
+    contracted = 0.0
+    for hub, spec in specs.items():
+        key = f"{hub}.contracted_import_mw"
+        if key in caps:
+            caps[key] = max(o.capacities.get(key, 0.0) for o in outcomes)
+            contracted += 1000.0 * spec.tariffs.contracted_eur_per_kw_year * caps[key]
+    if "contracted_capacity" in costs:
+        costs["contracted_capacity"] = contracted
+    costs["total"] = float(sum(costs.values()))
+    statuses = {o.status for o in outcomes}
+    status = "optimal" if statuses == {"optimal"} else "time_limit_feasible"
+    windows = [
+        {"label": t.label, "start": f"{data.times[t.start]:%Y-%m-%d %H:%M}", "steps": t.stop - t.start,
+         "status": o.status, "objective_eur": o.objective_eur, "mip_gap": o.mip_gap, "timings_s": o.timings_s,
+         "model_size": o.model_size, "resumed": o.resumed}
+        for t, o in zip(tasks, outcomes, strict=True)
+    ]
+    timings = {key: float(sum(o.timings_s.get(key, 0.0) for o in outcomes)) for key in ("build", "handover", "solve",
+                                                                                          "extract")}
+    size = {key: int(sum(o.model_size.get(key, 0) for o in outcomes)) for key in ("columns", "rows", "network_rows")}
+    dataset.attrs["status"] = status
+    return Stitched(dataset, costs, caps, status, max(o.mip_gap for o in outcomes), windows, timings, size)
+
+
+def stitched_kpis(data: ScenarioData, grid: GridInputs, dataset: xr.Dataset) -> dict[str, Any]:
+    """Energy, hydrogen, grid and CO2 figures of the stitched horizon (as for a monolithic dispatch)."""
+    full = HubModel(data=data, grid=grid, time=horizon_grid(data.times, data.step_h), series=data.series)
+    return kpis(full, cast(Any, None), dataset)

@@ -1,0 +1,100 @@
+"""Run independent tasks in parallel: serially, in local worker processes, or on a dask.distributed cluster.
+
+Used by the decomposed dispatch (one task per time window). Local workers are spawned processes (no inherited
+HiGHS threads or solver state); a dask cluster is addressed by its scheduler (``tcp://host:8786``) and must have
+energyhub installed. Results come back in task order; ``on_done(i, result)`` is called as each task finishes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+from energyhub.errors import InputError
+
+T = TypeVar("T")
+R = TypeVar("R")
+CONNECT_TIMEOUT_S = 20.0
+
+
+def default_workers() -> int:
+    """min(2, number of CPUs)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _quiet_worker() -> None:
+    """Worker start-up: pandapower's and numba's notices are not the user's concern."""
+    import logging
+    import warnings
+
+    logging.getLogger("pandapower").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+def run_tasks(
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    workers: int = 1,
+    scheduler: str | None = None,
+    on_done: Callable[[int, R], None] | None = None,
+) -> list[R]:
+    """``[fn(t) for t in tasks]``, in parallel when ``workers > 1`` or a dask ``scheduler`` address is given."""
+    done = on_done or (lambda _i, _r: None)
+    if scheduler is not None:
+        return _run_dask(fn, tasks, scheduler, done)
+    if workers <= 1 or len(tasks) <= 1:
+        results = []
+        for i, task in enumerate(tasks):
+            results.append(fn(task))
+            done(i, results[-1])
+        return results
+    return _run_local(fn, tasks, workers, done)
+
+
+def _run_local(fn: Callable[[T], R], tasks: Sequence[T], workers: int, done: Callable[[int, R], None]) -> list[R]:
+    ctx = multiprocessing.get_context("spawn")
+    results: dict[int, R] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx, initializer=_quiet_worker) as pool:
+        index: dict[Future[R], int] = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        pending: set[Future[R]] = set(index)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    results[index[future]] = future.result()
+                    done(index[future], results[index[future]])
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.kill()
+            raise
+    return [results[i] for i in range(len(tasks))]
+
+
+def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str, done: Callable[[int, R], None]) -> list[R]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError("--scheduler needs the 'distributed' package: pip install distributed") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"--scheduler {address}: cannot connect to a dask scheduler ({exc})") from None
+    with client:
+        futures = [client.submit(fn, task, pure=False) for task in tasks]
+        position = {f.key: i for i, f in enumerate(futures)}
+        results: dict[int, Any] = {}
+        try:
+            for future in as_completed(futures):
+                i = position[future.key]
+                results[i] = future.result()
+                done(i, results[i])
+        except BaseException:
+            client.cancel(futures)
+            raise
+    return [results[i] for i in range(len(tasks))]
