@@ -154,8 +154,13 @@ def _check_steps(index: pd.DatetimeIndex, path: Path, where: str) -> None:
     rows = f"rows {k + 2} and {k + 3}"
     if after == before:
         problem = f"{after} appears twice ({rows}); remove the repeated row"
+    elif after < before and (earlier := np.flatnonzero(index[: k + 1] == after)).size:
+        problem = f"{after} (row {k + 3}) repeats row {int(earlier[0]) + 2}; remove the repeated rows"
     elif after < before:
         problem = f"{after} (row {k + 3}) comes before {before} (row {k + 2}); sort the rows by time"
+    elif (later := np.flatnonzero(index[k + 2 :] == before + pd.Timedelta(step))).size:
+        row = k + 2 + int(later[0]) + 2
+        problem = f"{before + pd.Timedelta(step)} is row {row}, after {after} (row {k + 3}); sort the rows by time"
     elif (after - before) % pd.Timedelta(step) == pd.Timedelta(0):
         problem = (
             f"no row for {before + pd.Timedelta(step)} (the file's step is {_span(pd.Timedelta(step))}, and {rows} "
