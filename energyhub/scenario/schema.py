@@ -44,6 +44,7 @@ Positive = Annotated[float, Field(gt=0)]
 Efficiency = Annotated[float, Field(gt=0, le=1, description="A fraction in (0, 1].")]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Lifetime = Annotated[int, Field(ge=1, le=100, description="Economic lifetime in years.")]
+VoltagePu = Annotated[float, Field(ge=0.5, le=1.5, description="A bus voltage, per unit of nominal.")]
 FixedOm = Annotated[float, Field(ge=0, le=100, description="Fixed O&M per year, % of capex.")]
 
 
@@ -202,7 +203,16 @@ class GridSpec(Strict):
         description="dc flow model: branch flows without hub assets from the AC power flow (ac: the PTDF carries "
         "only the hubs' change) or from the DC flow (dc: pure PTDF model).",
     )
-    voltage_band_pu: tuple[float, float] = Field((0.9, 1.1), description="Allowed bus voltage band (AC check).")
+    voltage_band_pu: tuple[VoltagePu, VoltagePu] = Field(
+        (0.9, 1.1), description="Allowed bus voltage band (AC check), [low, high] with low below high."
+    )
+
+    @model_validator(mode="after")
+    def _band_ordered(self) -> Self:
+        low, high = self.voltage_band_pu
+        if low >= high:
+            raise ValueError(f"voltage_band_pu: the low end {low:g} must be below the high end {high:g}")
+        return self
 
 
 # --------------------------------------------------------------------------------------------------- markets

@@ -341,6 +341,20 @@ def test_absurd_size(case: Case, data: dict[str, Any], verb: str) -> None:
     assert_refused(case.write(data), verb, case.scenario, "assets[0].energy_mwh.max: 1e+308 is beyond 1e+09")
 
 
+@pytest.mark.parametrize(
+    ("band", "expected"),
+    [
+        ([1.1, 0.9], "grid: voltage_band_pu: the low end 1.1 must be below the high end 0.9"),
+        ([0.9, 1e6], "grid.voltage_band_pu[1]: Input should be less than or equal to 1.5"),
+        ([0.0, 1.1], "grid.voltage_band_pu[0]: Input should be greater than or equal to 0.5"),
+    ],
+    ids=["reversed", "absurd-high", "zero-low"],
+)
+def test_voltage_band_within_physics(case: Case, data: dict[str, Any], band: list[float], expected: str) -> None:
+    data["grid"]["voltage_band_pu"] = band
+    assert_refused(case.write(data), "validate", case.scenario, expected)
+
+
 @pytest.mark.parametrize("verb", VERBS)
 def test_too_many_units(case: Case, data: dict[str, Any], verb: str) -> None:
     data["assets"][1]["stacks"]["max"] = 10**6
