@@ -16,10 +16,26 @@ from energyhub.scenario.schema import ASSET_TYPES, Scenario
 #: Folder of the shipped solver presets (``solvers/`` beside the package).
 SOLVERS_DIR = Path(__file__).resolve().parents[2] / "solvers"
 MAX_MESSAGES = 8
+#: Deepest nesting of mappings and lists in a scenario file (a scenario needs about 6; Python's recursion ends
+#: near 1000, which would turn a deeply nested file into an unexpected error).
+MAX_DEPTH = 50
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys instead of silently keeping the last one."""
+    """A safe loader that rejects duplicate keys instead of silently keeping the last one, and nesting deeper than
+    :data:`MAX_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                problem = f"nesting deeper than {MAX_DEPTH} levels of mappings and lists"
+                raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

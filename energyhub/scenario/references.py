@@ -93,6 +93,7 @@ def check_references(scenario: Scenario, solvers_dir: Path) -> list[str]:
         for j, member in enumerate(grp.hubs):
             if member not in hubs:
                 problems.append(f"groups[{i}].hubs[{j}]: {unknown('hub', member, hubs)}")
+    problems += _check_group_members(scenario)
     problems += _check_assets(scenario, hubs, segments)
     for i, link in enumerate(scenario.links):
         for end in ("from_hub", "to_hub"):
@@ -102,6 +103,34 @@ def check_references(scenario: Scenario, solvers_dir: Path) -> list[str]:
     if scenario.solver.preset not in presets:
         choice = unknown("solver preset", scenario.solver.preset, presets)
         problems.append(f"solver.preset: {choice} (files *.opt in {solvers_dir})")
+    return problems
+
+
+def _check_group_members(scenario: Scenario) -> list[str]:
+    """A group's members are written twice, in ``groups[].hubs`` and in each member's ``connection.group``: both
+    must agree, so that no hub is in a group by one half only, and no hub is in two groups (one GTO per connection)."""
+    problems: list[str] = []
+    hub_index = {h.name: i for i, h in enumerate(scenario.hubs)}
+    group_index = {g.name: j for j, g in enumerate(scenario.groups)}
+    for i, hub in enumerate(scenario.hubs):
+        in_group = group_index.get(hub.connection.group or "")
+        if in_group is not None and hub.name not in scenario.groups[in_group].hubs:
+            problems.append(
+                f"hubs[{i}].connection.group: hub '{hub.name}' names group '{hub.connection.group}', but "
+                f"groups[{in_group}].hubs does not list it; add '{hub.name}' there or remove connection.group"
+            )
+    for j, grp in enumerate(scenario.groups):
+        for k, member in enumerate(grp.hubs):
+            at = hub_index.get(member)
+            if at is None:  # an unknown hub: reported above
+                continue
+            named = scenario.hubs[at].connection.group
+            if named != grp.name:
+                names = "no group" if named is None else f"group '{named}'"
+                problems.append(
+                    f"groups[{j}].hubs[{k}]: hub '{member}' is listed, but hubs[{at}].connection.group names {names}; "
+                    f"set it to '{grp.name}' (a hub is in one group at most)"
+                )
     return problems
 
 

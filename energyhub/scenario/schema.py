@@ -11,10 +11,17 @@ it as JSON Schema.
 
 from __future__ import annotations
 
+import types
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from functools import cache
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+#: The largest magnitude of any number in a scenario, in its own unit (1e9 MW, EUR, kg, …): far above anything a
+#: hub study needs, far below what overflows or what HiGHS reads as infinite (1e20). Checked for every number field
+#: and every series value.
+MAX_MAGNITUDE = 1e9
 
 Name = Annotated[
     str,
@@ -37,14 +44,78 @@ Positive = Annotated[float, Field(gt=0)]
 Efficiency = Annotated[float, Field(gt=0, le=1, description="A fraction in (0, 1].")]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Lifetime = Annotated[int, Field(ge=1, le=100, description="Economic lifetime in years.")]
+VoltagePu = Annotated[float, Field(ge=0.5, le=1.5, description="A bus voltage, per unit of nominal.")]
 FixedOm = Annotated[float, Field(ge=0, le=100, description="Fixed O&M per year, % of capex.")]
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's type holds numbers (int or float, in a union, list or tuple) and does not take booleans."""
+    args, origin = get_args(annotation), get_origin(annotation)
+    if annotation is bool or (origin is Literal and any(isinstance(a, bool) for a in args)):
+        return False
+    if annotation in (int, float) or (origin is Literal and any(isinstance(a, int) for a in args)):
+        return True
+    if origin in (Union, types.UnionType, list, tuple, Annotated):
+        kinds = [a for a in args if a is not Ellipsis]
+        return not any(a is bool for a in kinds) and any(_numeric(a) for a in kinds)
+    return False
+
+
+@cache
+def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for name, field in model.model_fields.items() if _numeric(field.annotation))
+
+
+class _Boolean:
+    """A boolean met where a number belongs: no number type accepts it, and pydantic's message shows it as written
+    (``Input should be a valid number (got true)``). pydantic itself would read ``true`` as 1."""
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "true" if self.value else "false"
+
+
+def _mark_booleans(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _Boolean(value)
+    if isinstance(value, list | tuple):
+        return [_mark_booleans(item) for item in value]
+    return value
+
+
+def _sane_magnitude(value: Any) -> None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{value:g} is beyond {MAX_MAGNITUDE:g}, the largest magnitude a scenario accepts; check the unit"
+        )
+    if isinstance(value, list | tuple):
+        for item in value:
+            _sane_magnitude(item)
 
 
 class Strict(BaseModel):
     """Base of every scenario model: unknown keys are errors (with the closest known key suggested); numbers must
-    be finite (YAML's .nan and .inf are rejected)."""
+    be finite (YAML's .nan and .inf are rejected), at most :data:`MAX_MAGNITUDE` in size and never booleans
+    (pydantic would read ``true`` as 1): checked here for every number field of every model, present and future."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        numeric = _numeric_fields(cls)
+        return {key: _mark_booleans(value) if key in numeric else value for key, value in data.items()}
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _numbers_of_sane_magnitude(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name in _numeric_fields(cls):
+            _sane_magnitude(value)
+        return value
 
 
 # --------------------------------------------------------------------------------------------------- time
@@ -138,7 +209,16 @@ class GridSpec(Strict):
         description="dc flow model: branch flows without hub assets from the AC power flow (ac: the PTDF carries "
         "only the hubs' change) or from the DC flow (dc: pure PTDF model).",
     )
-    voltage_band_pu: tuple[float, float] = Field((0.9, 1.1), description="Allowed bus voltage band (AC check).")
+    voltage_band_pu: tuple[VoltagePu, VoltagePu] = Field(
+        (0.9, 1.1), description="Allowed bus voltage band (AC check), [low, high] with low below high."
+    )
+
+    @model_validator(mode="after")
+    def _band_ordered(self) -> Self:
+        low, high = self.voltage_band_pu
+        if low >= high:
+            raise ValueError(f"voltage_band_pu: the low end {low:g} must be below the high end {high:g}")
+        return self
 
 
 # --------------------------------------------------------------------------------------------------- markets
@@ -167,12 +247,29 @@ class ConnectionSpec(Strict):
     non_firm_frac: Fraction = Field(0.0, description="Share of the capacity left in non-firm hours.")
     group: Name | None = Field(None, description="A group contract (groups[].name) shared with other hubs.")
 
+    @field_validator("firm_share", "firm_hours")
+    @classmethod
+    def _only_for_its_right(cls, value: Any, info: ValidationInfo) -> Any:
+        right = info.data.get("right")
+        wanted = "time_duration" if info.field_name == "firm_share" else "time_block"
+        if value is not None and right is not None and right != wanted:
+            raise ValueError(
+                f"{info.field_name} applies only to right '{wanted}' and does nothing for right '{right}'; "
+                f"remove it or set right: {wanted}"
+            )
+        return value
+
     @model_validator(mode="after")
     def _right_fields(self) -> Self:
         if self.right == "time_duration" and self.firm_share is None:
             raise ValueError("right 'time_duration' needs firm_share (the firm share of hours, 0-1)")
         if self.right == "time_block" and not self.firm_hours:
             raise ValueError("right 'time_block' needs firm_hours (hours of the day 0-23)")
+        if self.right == "firm" and "non_firm_frac" in self.model_fields_set:
+            raise ValueError(
+                "non_firm_frac does nothing for right 'firm' (every hour is firm); remove it or choose right "
+                "'time_duration' or 'time_block'"
+            )
         return self
 
 
@@ -213,6 +310,10 @@ class GroupSpec(Strict):
 
 
 # --------------------------------------------------------------------------------------------------- assets
+#: The most identical units (electrolyser stacks, biogas engines) of one asset: each is a variable per time step.
+MAX_UNITS = 1000
+
+
 class _Size(Strict):
     existing: NonNeg = Field(0.0, description="Already built; costs no capex.")
     min: NonNeg = Field(0.0, description="Smallest total capacity (if built, with build_or_not).")
@@ -242,9 +343,9 @@ class MassSize(_Size):
 
 
 class UnitCount(Strict):
-    existing: int = Field(0, ge=0)
-    min: int = Field(0, ge=0)
-    max: int | None = Field(None, ge=0, description="Default: existing.")
+    existing: int = Field(0, ge=0, le=MAX_UNITS)
+    min: int = Field(0, ge=0, le=MAX_UNITS)
+    max: int | None = Field(None, ge=0, le=MAX_UNITS, description="Default: existing.")
 
     @property
     def upper(self) -> int:

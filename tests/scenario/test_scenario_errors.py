@@ -260,6 +260,7 @@ def test_many_problems_are_capped(case: Case, data: dict[str, Any]) -> None:
 def test_time_duration_right_needs_firm_share(case: Case, data: dict[str, Any]) -> None:
     connection = data["hubs"][1]["connection"]
     connection["right"] = "time_duration"
+    del connection["firm_hours"]  # a time_block field, an error of its own on a time_duration right
     assert_input_error(
         case.write(data).validate(), case.scenario, "hubs[1].connection: right 'time_duration' needs firm_share"
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
-from conftest import HERE, PRICE
+from sweep_helpers import HERE, PRICE
 
 POINTS = 10
 TIMEOUT_S = 60.0

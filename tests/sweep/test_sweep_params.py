@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CAPEX, IMPORT, PRICE, run_cli
+from sweep_helpers import CAPEX, IMPORT, PRICE, run_cli
 
 from energyhub.errors import InputError
 from energyhub.sweep.params import Param, parse_param, parse_values

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import CAPEX, IMPORT, SMALL, run_cli
+from sweep_helpers import CAPEX, IMPORT, SMALL, run_cli
 
 from energyhub import pipeline
 from energyhub.scenario.load import load_scenario, parse_scenario, read_yaml

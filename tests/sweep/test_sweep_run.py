@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import CAPEX, IMPORT, PRICE, run_cli
+from sweep_helpers import CAPEX, IMPORT, PRICE, run_cli
 
 from energyhub.scenario.load import load_scenario
 from energyhub.sweep.params import Param
