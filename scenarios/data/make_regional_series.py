@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from make_series import N, YEAR, ar1, daily_ar1, holidays, interp_shape
+from make_series import YEAR, N, ar1, daily_ar1, holidays, interp_shape
 
 OUT = Path(__file__).resolve().parent
 SEED = 2031  # not the reference study's seed: its series stay as they are
