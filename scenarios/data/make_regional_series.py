@@ -170,7 +170,7 @@ class HubSeries:
 
 
 HUBS: list[HubSeries] = [
-    # Twente (NL): thirteen business-park sites on the 10 kV rings of the shipped segment
+    # Twente (NL): thirteen business-park sites of the shipped segment (twelve 10 kV ring nodes, one station busbar)
     HubSeries("hengelo_twentekanaal_metal", "NL", industry_two_shifts, 3.2, 0.06, "south", False),
     HubSeries("hengelo_busdepot", "NL", bus_depot, 1.8, 0.05, "south", False),
     HubSeries("hengelo_havengebied_terminal", "NL", port_terminal, 2.4, 0.06, "east_west", False),
