@@ -16,7 +16,7 @@ gets its own demand shape (an archetype below, with its own seeded noise, calend
 wind series: the reference site's profile (``pv_twente``/``pv_muensterland``, ``wind_twente``/
 ``wind_muensterland``) with a local cloud or gust term, an orientation (south or east-west roofs) and, for wind,
 a blend with the other site's profile and a lag of up to an hour (turbines some tens of km apart). Numbers and
-sources: ``scenarios/README.md`` (section "Regional study") and ``scenarios/assumptions.yaml``.
+sources: ``scenarios/README.md`` (§11 "Regional study") and ``scenarios/assumptions.yaml``.
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ HUBS: list[HubSeries] = [
     HubSeries("emsdetten_food", "DE", three_shifts, 2.6, 0.05, "south", False),
 ]
 
-# Hydrogen demand (kg/h): mean and shape per hub (README, "Regional study")
+# Hydrogen demand (kg/h): mean and shape per hub (README §11.1)
 H2_DEMAND: dict[str, tuple[float, str]] = {
     "hengelo_busdepot": (20.0, "depot"),  # 20 fuel-cell buses x ~25 kg/day, filled on return in the evening
     "almelo_xl_process": (70.0, "flat"),  # high-temperature heat / feedstock, 24/7, stops with the process
