@@ -313,6 +313,42 @@ def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOut
     return Stitched(dataset, costs, caps, status, max(o.mip_gap for o in outcomes), windows, timings, size)
 
 
+@dataclass
+class DecomposedRun:
+    """A sizing on typical periods followed by the dispatch in windows, stitched."""
+
+    sizing: HubModel
+    sized: SolveResult
+    tasks: list[WindowTask]
+    outcomes: list[WindowOutcome]
+    stitched: Stitched
+    dispatch_wall_s: float
+
+
+def size_and_dispatch(
+    data: ScenarioData,
+    grid: GridInputs,
+    options: dict[str, OptionValue],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    checkpoint_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> DecomposedRun:
+    """Size on typical periods, then dispatch the horizon in monthly windows (one thread each when parallel)."""
+    from energyhub.solve.workflow import sizes_of, solve_sizing
+
+    say = progress or (lambda msg: log.info("%s", msg))
+    sizing, sized = solve_sizing(data, grid, options, progress=say)
+    parallel = scheduler is not None or workers > 1
+    window_options = {**options, "threads": 1} if parallel else dict(options)
+    tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)
+    t0 = time.perf_counter()
+    outcomes = dispatch_in_windows(tasks, workers=workers, scheduler=scheduler, progress=say)
+    wall = time.perf_counter() - t0
+    return DecomposedRun(sizing, sized, tasks, outcomes, stitch(data, tasks, outcomes), wall)
+
+
 def stitched_kpis(data: ScenarioData, grid: GridInputs, dataset: xr.Dataset) -> dict[str, Any]:
     """Energy, hydrogen, grid and CO2 figures of the stitched horizon (as for a monolithic dispatch)."""
     full = HubModel(data=data, grid=grid, time=horizon_grid(data.times, data.step_h), series=data.series)

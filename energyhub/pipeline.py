@@ -299,20 +299,13 @@ def solve_in_windows(
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Size on typical periods, dispatch the horizon in monthly windows (:mod:`energyhub.decompose`), stitch,
     and AC-check the stitched dispatch."""
-    from energyhub.decompose import dispatch_in_windows, make_tasks, stitch, stitched_kpis
-    from energyhub.solve.workflow import sizes_of, solve_sizing
+    from energyhub.decompose import size_and_dispatch, stitched_kpis
 
-    say = progress or (lambda msg: log.info("%s", msg))
     data = prep.data
-    sizing, sized = solve_sizing(data, inputs, options, progress=say)
-    parallel = execution.scheduler is not None or execution.workers > 1
-    window_options = {**options, "threads": 1} if parallel else dict(options)
-    tasks = make_tasks(data, inputs, sizing, sized, sizes_of(sizing, sized), window_options,
-                       execution.checkpoint_dir)
-    t0 = time.perf_counter()
-    outcomes = dispatch_in_windows(tasks, workers=execution.workers, scheduler=execution.scheduler, progress=say)
-    timings.seconds["dispatch_wall"] = time.perf_counter() - t0
-    stitched = stitch(data, tasks, outcomes)
+    run = size_and_dispatch(data, inputs, options, workers=execution.workers, scheduler=execution.scheduler,
+                            checkpoint_dir=execution.checkpoint_dir, progress=progress)
+    sized, stitched = run.sized, run.stitched
+    timings.seconds["dispatch_wall"] = run.dispatch_wall_s
     solver_timings = {f"sizing.{k}": v for k, v in sized.timings_s.items()}
     solver_timings.update({f"windows.{k}": v for k, v in stitched.timings_s.items()})
     for key in ("build", "handover", "solve"):
