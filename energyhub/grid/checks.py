@@ -216,13 +216,23 @@ def _branch_problems(net: pandapowerNet) -> list[GridProblem]:
         problems += [_element_problem(df, table, i, f"{column} is {values[i]:g}; {fix}") for i in bad.nonzero()[0]]
     line = net.line
     if len(line):
-        r = line["r_ohm_per_km"].to_numpy(float)
-        x = line["x_ohm_per_km"].to_numpy(float)
-        bad = line["in_service"].to_numpy(bool) & ~(np.isfinite(x) & (x != 0) & np.isfinite(r))
+        r, x, c = (line[col].to_numpy(float) for col in ("r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km"))
+        bad = line["in_service"].to_numpy(bool) & ~(np.isfinite(x) & (x != 0) & np.isfinite(r) & np.isfinite(c))
         problems += [
-            _element_problem(line, "line", i, f"r_ohm_per_km {r[i]:g}, x_ohm_per_km {x[i]:g}: a line needs a reactance "
-                                      "x_ohm_per_km other than 0 (zero impedance cannot carry a DC or AC flow); "
-                                      "merge the two buses with a bus-bus switch instead")
+            _element_problem(line, "line", i, f"r_ohm_per_km {r[i]:g}, x_ohm_per_km {x[i]:g}, c_nf_per_km {c[i]:g}: "
+                                              "a line needs a reactance x_ohm_per_km other than 0 and finite values "
+                                              "(zero impedance cannot carry a DC or AC flow); merge the two buses "
+                                              "with a bus-bus switch instead")
+            for i in bad.nonzero()[0]
+        ]
+    trafo = net.trafo
+    if len(trafo):
+        vk, vkr = trafo["vk_percent"].to_numpy(float), trafo["vkr_percent"].to_numpy(float)
+        bad = trafo["in_service"].to_numpy(bool) & (vk > 0) & ~(np.isfinite(vkr) & (vkr >= 0) & (vkr < vk))
+        problems += [
+            _element_problem(trafo, "trafo", i, f"vkr_percent {vkr[i]:g} with vk_percent {vk[i]:g}: the reactance is "
+                                                "sqrt(vk_percent² − vkr_percent²), so vkr_percent must be at least 0 "
+                                                "and below vk_percent")
             for i in bad.nonzero()[0]
         ]
     return problems

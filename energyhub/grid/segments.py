@@ -105,7 +105,7 @@ def _read_pandapower_json(path: Path, _size: int, _mtime_ns: int) -> pandapowerN
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             net = pp.from_json(str(path))
-    except (ValueError, KeyError, TypeError, UserWarning, UnicodeDecodeError, AttributeError) as exc:
+    except Exception as exc:  # whatever pandapower cannot read is the file's fault, not energyhub's
         raise InputError(
             f"{path}: not a pandapower grid ({type(exc).__name__}: {exc}). "
             "Write the grid with pandapower.to_json(net, path)"

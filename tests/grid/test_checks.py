@@ -94,8 +94,10 @@ BAD_GRIDS: dict[str, tuple[NetEdit, str]] = {
     "zero length": (set_value("line", 0, "length_km", 0.0), "line 'Line 1': length_km is 0"),
     "zero impedance": (
         set_values(set_value("line", 3, "r_ohm_per_km", 0.0), set_value("line", 3, "x_ohm_per_km", 0.0)),
-        "line 'Line 4': r_ohm_per_km 0, x_ohm_per_km 0",
+        "line 'Line 4': r_ohm_per_km 0, x_ohm_per_km 0, c_nf_per_km 273",
     ),
+    "vkr_percent above vk_percent": (set_value("trafo", 0, "vkr_percent", 20.0),
+                                     "trafo 'Trafo 110/10': vkr_percent 20 with vk_percent 12"),
     "zero sn_mva": (set_value("trafo", 0, "sn_mva", 0.0), "trafo 'Trafo 110/10': sn_mva is 0"),
     "zero trafo df": (set_value("trafo", 0, "df", 0.0), "trafo 'Trafo 110/10': df is 0"),
     "zero vk_percent": (set_value("trafo", 0, "vk_percent", 0.0), "trafo 'Trafo 110/10': vk_percent is 0"),
