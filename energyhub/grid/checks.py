@@ -5,9 +5,10 @@ Two stages:
 - :func:`check_tables`, when a segment is read: every element table is a table with the columns energyhub
   reads, numbers where numbers belong, and bus/element references that exist;
 - :func:`check_merged`, on the merged net before the PTDF (open switches applied, ties added): at least one
-  external grid; no zero ratings, impedances or lengths on in-service branches; no load or generator on a bus
-  without a path to an external grid. Buses without such a path that carry nothing are left out of the model
-  (as pandapower does) and reported as a note. See ``docs/data.md`` ("Grid checks").
+  external grid; no zero ratings, impedances or lengths on in-service branches, no zero voltages, no values that
+  are not numbers; no load or generator on a bus without a path to an external grid. Buses without such a path
+  that carry nothing are left out of the model (as pandapower does) and reported as a note. See
+  ``docs/data.md`` ("Grid input: what energyhub reads, checks and notes").
 """
 
 from __future__ import annotations
@@ -43,9 +44,13 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 TEXT_COLUMNS = {"et"}
 BOOL_COLUMNS = {"in_service", "closed"}
+INDEX_COLUMNS = {"bus", "from_bus", "to_bus", "hv_bus", "lv_bus", "element"}  # must be given, not only numbers
 
-# Fields of in-service branches that must be finite and > 0: (table, field, what it is, the fix).
+# Fields of in-service elements that must be finite and > 0: (table, field, why and the fix).
 POSITIVE_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("bus", "vn_kv", "a bus needs a nominal voltage vn_kv > 0 (line ratings and per-unit values follow from it)"),
+    ("ext_grid", "vm_pu", "an external grid needs a voltage set-point vm_pu > 0 (typically 1.0)"),
+    ("gen", "vm_pu", "a generator needs a voltage set-point vm_pu > 0"),
     ("line", "length_km", "a line needs a length > 0 km (its impedance is per km)"),
     ("line", "max_i_ka", "a line needs a thermal rating max_i_ka > 0 kA"),
     ("line", "df", "the derating factor df must be > 0 (1 = full rating)"),
@@ -56,6 +61,12 @@ POSITIVE_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("trafo", "vk_percent", "a transformer needs a short-circuit voltage vk_percent > 0 (its impedance)"),
     ("trafo", "vn_hv_kv", "rated voltages must be > 0 kV"),
     ("trafo", "vn_lv_kv", "rated voltages must be > 0 kV"),
+)
+# Fields of in-service elements that must be finite numbers.
+FINITE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("load", "p_mw"), ("load", "q_mvar"), ("sgen", "p_mw"), ("sgen", "q_mvar"), ("gen", "p_mw"),
+    ("ext_grid", "va_degree"), ("shunt", "p_mw"), ("shunt", "q_mvar"), ("ward", "ps_mw"), ("ward", "qs_mvar"),
+    ("xward", "ps_mw"), ("xward", "qs_mvar"),
 )
 ELEMENT_TABLES = ("load", "sgen", "gen", "shunt", "ward", "xward")
 MAX_LISTED = 5
@@ -108,8 +119,7 @@ def _check_column(df: pd.DataFrame, table: str, column: str, origin: Path | str)
         bad = ~values.map(lambda v: isinstance(v, bool | np.bool_) or v in (0, 1))
     else:
         numbers = pd.to_numeric(values, errors="coerce")
-        bad = numbers.isna() & values.notna() if column not in ("bus", "from_bus", "to_bus", "hv_bus", "lv_bus",
-                                                                 "element") else numbers.isna()
+        bad = numbers.isna() if column in INDEX_COLUMNS else numbers.isna() & values.notna()
     if bad.any():
         row = bad.to_numpy().nonzero()[0][0]
         raise InputError(
@@ -166,7 +176,7 @@ def check_merged(net: pandapowerNet) -> tuple[np.ndarray, list[str]]:
     Returns whether each ``net.bus`` row is supplied (in service, with a path to an external grid) and notes;
     raises :class:`GridError` listing every problem.
     """
-    problems = _reference_problems(net) + _branch_problems(net)
+    problems = _reference_problems(net) + _value_problems(net)
     if problems:
         raise GridError(problems)
     supplied = supplied_buses(net)
@@ -205,15 +215,23 @@ def _reference_problems(net: pandapowerNet) -> list[GridProblem]:
     ]
 
 
-def _branch_problems(net: pandapowerNet) -> list[GridProblem]:
+def _value_problems(net: pandapowerNet) -> list[GridProblem]:
     problems = []
     for table, column, fix in POSITIVE_FIELDS:
         df = net[table]
-        if len(df) == 0:
+        if len(df) == 0 or column not in df:
             continue
         values = pd.to_numeric(df[column], errors="coerce").to_numpy(float)
         bad = df["in_service"].to_numpy(bool) & ~(np.isfinite(values) & (values > 0))
         problems += [_element_problem(df, table, i, f"{column} is {values[i]:g}; {fix}") for i in bad.nonzero()[0]]
+    for table, column in FINITE_FIELDS:
+        df = net[table]
+        if len(df) == 0 or column not in df:
+            continue
+        values = pd.to_numeric(df[column], errors="coerce").to_numpy(float)
+        bad = df["in_service"].to_numpy(bool) & ~np.isfinite(values)
+        problems += [_element_problem(df, table, i, f"{column} is {values[i]:g}; give a number")
+                     for i in bad.nonzero()[0]]
     line = net.line
     if len(line):
         r, x, c = (line[col].to_numpy(float) for col in ("r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km"))
@@ -240,7 +258,10 @@ def _branch_problems(net: pandapowerNet) -> list[GridProblem]:
 
 def _element_problem(df: pd.DataFrame, table: str, row: int, text: str) -> GridProblem:
     segment = str(df["segment"].iloc[row])
-    return GridProblem(segment, f"{table} {_own_name(df['name'].iloc[row])!r}: {text}")
+    name = _own_name(df["name"].iloc[row]) if "name" in df else ""
+    position = int((df["segment"].iloc[:row] == df["segment"].iloc[row]).sum())
+    label = repr(name) if name.strip() else f"(row {position} of the segment's {table} table)"
+    return GridProblem(segment, f"{table} {label}: {text}")
 
 
 def _count(n: int, one: str, many: str) -> str:

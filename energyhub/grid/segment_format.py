@@ -140,6 +140,11 @@ def _absolute(shapes: pd.DataFrame | None, table: pd.DataFrame, column: str, val
     used = names != ""
     if used.any():
         out[:, used] = shapes[list(names[used])].to_numpy(dtype=np.float64) * static[used]
+        bad = used & ~np.isfinite(out).all(axis=0)
+        if bad.any():
+            j = int(bad.nonzero()[0][0])
+            raise InputError(f"{origin}: profile column {names[j]!r} (the {column} of {table['name'].iloc[j]!r}) "
+                             "holds values that are not numbers; fill the gaps")
     return out
 
 

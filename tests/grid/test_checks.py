@@ -11,7 +11,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandapower as pp
+import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner, Result
@@ -19,10 +21,12 @@ from pandapower.auxiliary import pandapowerNet
 
 import energyhub
 from energyhub.cli import cli
+from energyhub.errors import InputError
 from energyhub.grid.build import build_grid
 from energyhub.grid.checks import GridError
 from energyhub.grid.network import TieSpec, merge_segments
 from energyhub.grid.segments import read_pandapower_json, segment_from_shapes
+from energyhub.grid.timeaxis import N_REFERENCE_STEPS
 from energyhub.scenario.data import load
 
 SMALL_DIR = Path(__file__).resolve().parents[1] / "data" / "small"
@@ -101,6 +105,9 @@ BAD_GRIDS: dict[str, tuple[NetEdit, str]] = {
     "zero sn_mva": (set_value("trafo", 0, "sn_mva", 0.0), "trafo 'Trafo 110/10': sn_mva is 0"),
     "zero trafo df": (set_value("trafo", 0, "df", 0.0), "trafo 'Trafo 110/10': df is 0"),
     "zero vk_percent": (set_value("trafo", 0, "vk_percent", 0.0), "trafo 'Trafo 110/10': vk_percent is 0"),
+    "zero bus voltage": (set_value("bus", 2, "vn_kv", 0.0), "bus 'Bus 2': vn_kv is 0"),
+    "zero external grid voltage": (set_value("ext_grid", 0, "vm_pu", 0.0), "ext_grid 'Grid Twente': vm_pu is 0"),
+    "load that is not a number": (set_value("load", 0, "p_mw", float("nan")), "load 'Load Hengelo': p_mw is nan"),
     "no external grid": (no_ext_grid, "no in-service external grid (net.ext_grid"),
     "external grid out of service": (set_value("ext_grid", 0, "in_service", False), "no in-service external grid"),
     "island with a load": (cut_bus_5, "bus 'Bus 5' (load 'Load Gronau', sgen 'Wind Farm')"),
@@ -122,7 +129,7 @@ def test_merge_refuses_grids_it_cannot_model(case: str) -> None:
 
 @pytest.mark.parametrize("verb", ["validate", "solve"])
 @pytest.mark.parametrize("case", ["zero max_i_ka", "zero impedance", "zero length", "no external grid",
-                                  "zero vk_percent", "island with a load"])
+                                  "zero vk_percent", "island with a load", "zero bus voltage"])
 def test_cli_exits_2_naming_segment_element_and_field(tmp_path: Path, verb: str, case: str) -> None:
     edit, expected = BAD_GRIDS[case]
     scenario = small_copy(tmp_path / "sc", edit)
@@ -261,6 +268,16 @@ def test_validate_says_when_scaling_0_leaves_growth_nothing_to_act_on(tmp_path: 
         "(sgen kind 'pv') with a power other than 0: the factor changes nothing",
     ]
     assert "Warning" not in result.output and ".py" not in result.output
+
+
+def test_profile_gaps_are_an_error_naming_the_column(tmp_path: Path) -> None:
+    """A profile with a gap (NaN) would make every value of its element NaN: refused, naming file and column."""
+    net = tiny_net()
+    net.load["profile_p"] = ["shape_a", ""]
+    shapes = pd.DataFrame({"shape_a": np.ones(N_REFERENCE_STEPS)})
+    shapes.loc[100, "shape_a"] = np.nan
+    with pytest.raises(InputError, match=r"^p\.parquet: profile column 'shape_a' \(the profile_p of 'Load Hengelo'\)"):
+        segment_from_shapes(net, shapes, "tiny", origin=Path("p.parquet"))
 
 
 def test_scaling_is_folded_into_p_mw() -> None:
