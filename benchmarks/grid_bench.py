@@ -1,6 +1,6 @@
 """Grid benchmarks: segment loading, PTDF, full-year AC check, pandapower reference (medians).
 
-    /work/venv/bin/python benchmarks/grid_bench.py [--runs 3]
+    python benchmarks/grid_bench.py [--runs 3]
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ sizing on typical days (commitment relaxed), then the full-horizon dispatch with
 (sizing / dispatch), medians of ``--runs`` runs after an untimed warm-up run; gap and status are those of the
 median-HiGHS-time run.
 
-    /work/venv/bin/python benchmarks/model_bench.py --hours 168 --hubs 1 4 10 --runs 3
-    /work/venv/bin/python benchmarks/model_bench.py --hours 720 --hubs 1 4 10 --runs 1
-    /work/venv/bin/python benchmarks/model_bench.py --hours 8760 --hubs 1 4 --runs 1
-    /work/venv/bin/python benchmarks/model_bench.py --hours 8760 --hubs 10 --runs 1 --time-limit 300
+    python benchmarks/model_bench.py --hours 168 --hubs 1 4 10 --runs 3
+    python benchmarks/model_bench.py --hours 720 --hubs 1 4 10 --runs 1
+    python benchmarks/model_bench.py --hours 8760 --hubs 1 4 --runs 1
+    python benchmarks/model_bench.py --hours 8760 --hubs 10 --runs 1 --time-limit 300
 
 ``--json FILE`` keeps every run's stages, ``--table-from FILE`` prints the table of such a file again,
 ``--highs-log DIR`` writes HiGHS's log per run, ``--highs-option NAME=VALUE`` passes a further HiGHS option.

@@ -14,7 +14,7 @@ turn). Solver options are the scenario's (``resolve_options``: preset ``default`
 time limit 600 s) unless ``--time-limit`` is given. Grid, base flows and AC power flow are prepared once per
 ``base_flow`` before the timed runs.
 
-    /work/venv/bin/python benchmarks/reference_bench.py --runs 1
+    python benchmarks/reference_bench.py --runs 1
 """
 
 from __future__ import annotations

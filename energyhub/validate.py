@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 from energyhub.grid.build import build_grid
@@ -42,10 +41,8 @@ def validate_scenario(path: Path, solvers_dir: Path = SOLVERS_DIR) -> str:
     """Validate a scenario completely (structure, references, series, solver options, grid names); summarise it."""
     data = load(path, solvers_dir)
     resolve_options(data.scenario.solver, solvers_dir, path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        grid = build_grid(data)
-    notes = "".join(f"\n  warning   {w.message}" for w in caught if issubclass(w.category, UserWarning))
+    grid = build_grid(data, log_notes=False)
+    notes = "".join(f"\n  note      {note}" for note in grid.notes)
     return summary(data) + (
         f"\n  network   {grid.n_bus} buses, {grid.n_branch} branches (lines and transformers), "
         f"all hub buses and reinforced branches found"

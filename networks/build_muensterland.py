@@ -1,6 +1,6 @@
 """Build the Münsterland segment (networks/muensterland/) from SimBench: run with the venv python.
 
-    /work/venv/bin/python networks/build_muensterland.py
+    python networks/build_muensterland.py
 
 Source: SimBench ``1-HV-mixed--2-no_sw`` (German 110 kV benchmark grid, mixed rural/urban, scenario 2 = 2034,
 no switches), converted by :func:`energyhub.grid.simbench_source.convert_simbench` (see networks/README.md).

@@ -1,6 +1,6 @@
 """Build the synthetic Twente segment (networks/twente/): run with the venv python from the repo root.
 
-    /work/venv/bin/python networks/build_twente.py
+    python networks/build_twente.py
 
 Synthetic but plausible, see networks/README.md: one TenneT 110 kV feeding point at Hengelo, three 110/10 kV
 stations (Hengelo Twentekanaal, Enschede Marssteden, Almelo XL Businesspark), two 10 kV cable rings per

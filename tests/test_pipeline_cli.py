@@ -34,9 +34,6 @@ N_STEPS = 168
 HUBS = ("hengelo", "boekelo")
 ELECTRICAL_ASSETS = ("battery", "electrolyser", "biogas")  # asset types whose p_mw enters the electricity balance
 
-# tiny_grid.json has no profiles parquet beside it: its loads and generators are static, on purpose
-pytestmark = pytest.mark.filterwarnings("ignore:.*no profiles found:UserWarning")
-
 Edit = Callable[[dict[str, Any], Path], None]
 
 

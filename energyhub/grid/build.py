@@ -6,11 +6,13 @@ resolution (growth applied per segment) and each hub's own net output (PV + wind
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 
 from energyhub.errors import InputError
+from energyhub.grid.checks import GridError
 from energyhub.grid.network import ModelGrid, TieSpec, merge_segments
 from energyhub.grid.segments import load_segment
 from energyhub.scenario.data import ScenarioData
@@ -27,8 +29,16 @@ class FixedElements:
     sgen_p_mw: np.ndarray
 
 
-def build_grid(data: ScenarioData) -> ModelGrid:
-    """Load every segment of the scenario, add the ties, merge, and check the scenario's grid references."""
+LOG = logging.getLogger("energyhub.grid")
+
+
+def build_grid(data: ScenarioData, log_notes: bool = True) -> ModelGrid:
+    """Load every segment of the scenario, add the ties, merge, and check the grid and the scenario's references.
+
+    The grid's notes (``grid.notes``: segments without profiles, generators with ``scaling`` 0, growth factors
+    that act on nothing, ...) are logged as warnings of the ``energyhub.grid`` logger unless ``log_notes`` is
+    false (``energyhub validate`` prints them itself).
+    """
     spec = data.scenario.grid
     base_dir = data.path.parent
     segments = []
@@ -40,20 +50,63 @@ def build_grid(data: ScenarioData) -> ModelGrid:
     ties = [TieSpec(t.name, t.from_bus, t.to_bus, t.length_km, t.std_type, t.max_i_ka) for t in spec.ties]
     try:
         grid = merge_segments(segments, ties)
+    except GridError as exc:
+        raise InputError(_grid_problems_message(data, exc)) from None
     except InputError as exc:
         raise InputError(f"{data.path}: grid.ties: {exc}") from None
     check_grid_references(data, grid)
+    grid.notes += growth_notes(data, grid)
+    if log_notes:
+        for note in grid.notes:
+            LOG.warning(note)
     return grid
 
 
+def _grid_problems_message(data: ScenarioData, exc: GridError) -> str:
+    """Each problem of the merged grid under the scenario field of its segment (or ``grid.ties``)."""
+    where = {s.name: f"grid.segments[{i}] ({s.name}: {s.source})" for i, s in enumerate(data.scenario.grid.segments)}
+    lines = [f"{where.get(p.segment, 'grid.ties')}: {p.text}" for p in exc.problems]
+    head = f"{data.path}: " + ("" if len(lines) == 1 else f"{len(lines)} problems\n  ")
+    return head + "\n  ".join(lines)
+
+
+def growth_notes(data: ScenarioData, grid: ModelGrid) -> list[str]:
+    """A note for each growth factor other than 1 that has nothing to act on in its segment."""
+    notes = []
+    load_on = grid.net.load["in_service"].to_numpy(bool)
+    sgen_on = grid.net.sgen["in_service"].to_numpy(bool)
+    load_any = np.abs(grid.load_p_mw).max(axis=0, initial=0.0) > 0 if grid.load_p_mw.size else np.zeros(0, bool)
+    sgen_any = np.abs(grid.sgen_p_mw).max(axis=0, initial=0.0) > 0 if grid.sgen_p_mw.size else np.zeros(0, bool)
+    kind = np.asarray(grid.sgen_kind)
+    for i, seg in enumerate(data.scenario.grid.segments):
+        pos = grid.segment_names.index(seg.name)
+        acting = {
+            "load": (grid.load_segment == pos) & load_on & load_any,
+            "pv": (grid.sgen_segment == pos) & sgen_on & sgen_any & (kind == "pv"),
+            "wind": (grid.sgen_segment == pos) & sgen_on & sgen_any & (kind == "wind"),
+        }
+        for what, mask in acting.items():
+            factor = float(getattr(seg.growth, what))
+            if factor != 1.0 and not mask.any():
+                element = "loads" if what == "load" else f"{what} generators (sgen kind {what!r})"
+                notes.append(f"{data.path}: grid.segments[{i}].growth.{what} is {factor:g} but segment {seg.name!r} "
+                             f"has no in-service {element} with a power other than 0: the factor changes nothing")
+    return notes
+
+
 def check_grid_references(data: ScenarioData, grid: ModelGrid) -> None:
-    """Every hub bus, tie bus and reinforced branch must exist in the merged grid."""
+    """Every hub bus, tie bus and reinforced branch must exist in the merged grid; hub buses must be supplied."""
     buses = set(grid.bus_names)
+    supplied = {name for name, ok in zip(grid.bus_names, grid.bus_supplied, strict=True) if ok}
     branches = set(grid.branch_names)
     problems = []
     for i, hub in enumerate(data.scenario.hubs):
         if hub.bus not in buses:
             problems.append(f"hubs[{i}].bus: {unknown('bus', hub.bus, _same_segment(hub.bus, buses))}")
+        elif hub.bus not in supplied:
+            problems.append(f"hubs[{i}].bus: bus {hub.bus!r} has no path to an external grid (it is out of service, "
+                            "or cut off by out-of-service lines or transformers or open switches), so the hub "
+                            "could import from nowhere; choose a supplied bus or connect this one")
     for i, asset in enumerate(data.scenario.assets):
         if isinstance(asset, ReinforcementAsset) and asset.branch not in branches:
             choices = _same_segment(asset.branch, branches)

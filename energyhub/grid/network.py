@@ -10,6 +10,7 @@ import pandas as pd
 from pandapower.auxiliary import pandapowerNet
 
 from energyhub.errors import InputError
+from energyhub.grid.checks import check_merged
 from energyhub.grid.merge import concat_nets, open_switched_branches
 from energyhub.grid.ptdf import compute_ptdf
 from energyhub.grid.segments import Segment
@@ -60,6 +61,8 @@ class ModelGrid:
     load_segment: np.ndarray  # segment position per load
     sgen_segment: np.ndarray  # segment position per sgen
     tie_names: list[str] = field(default_factory=list)
+    bus_supplied: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # in service, fed by a slack
+    notes: list[str] = field(default_factory=list)  # what a user should know; not errors (see Segment.notes)
 
     @property
     def n_bus(self) -> int:
@@ -142,7 +145,11 @@ def _to_buses(values: np.ndarray, bus: np.ndarray, n_bus: int) -> np.ndarray:
 
 
 def merge_segments(segments: list[Segment], ties: list[TieSpec] | None = None) -> ModelGrid:
-    """Merge ``segments`` (names become ``segment/element``), add ``ties`` and build PTDF and limits."""
+    """Merge ``segments`` (names become ``segment/element``), add ``ties``, check the result and build PTDF and limits.
+
+    Raises :class:`~energyhub.grid.checks.GridError` (an :class:`InputError`) for a grid energyhub cannot model:
+    no external grid, zero ratings, impedances or lengths, loads or generators without supply.
+    """
     if not segments:
         raise InputError("no grid segments given; a scenario needs at least one")
     names = [s.name for s in segments]
@@ -152,7 +159,11 @@ def merge_segments(segments: list[Segment], ties: list[TieSpec] | None = None) -
     net = concat_nets([s.net for s in segments], names)
     open_switched_branches(net)
     tie_names = [_add_tie(net, tie) for tie in ties or []]
-    return build_model_grid(net, segments, tie_names)
+    supplied, notes = check_merged(net)
+    grid = build_model_grid(net, segments, tie_names)
+    grid.bus_supplied = supplied
+    grid.notes = [note for s in segments for note in s.notes] + notes
+    return grid
 
 
 def _add_tie(net: pandapowerNet, tie: TieSpec) -> str:

@@ -18,11 +18,19 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+import pandapower as pp
 import pandas as pd
 from pandapower.auxiliary import pandapowerNet
 
 from energyhub.errors import InputError
-from energyhub.grid.segments import PROFILES_FILE, Segment, read_segment_dir, save_segment, suggest
+from energyhub.grid.segment_format import (
+    PROFILES_FILE,
+    Segment,
+    read_segment_dir,
+    save_segment,
+    segment_from_shapes,
+    suggest,
+)
 from energyhub.grid.timeaxis import N_REFERENCE_STEPS
 
 PROFILE_TABLES = ("load", "renewables", "powerplants", "storage")
@@ -71,8 +79,6 @@ def convert_simbench(code: str, name: str) -> tuple[Segment, pd.DataFrame]:
             net[table] = net[table].iloc[0:0]
         elif table in net:
             net[table] = {}
-    from energyhub.grid.segments import segment_from_shapes
-
     segment = segment_from_shapes(net, shapes, name, origin=Path(f"simbench:{code}"))
     return segment, shapes
 
@@ -97,8 +103,6 @@ def reference_year_shapes(profiles: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def _storage_to_loads(net: pandapowerNet) -> None:
     """Turn SimBench storage units into loads following their storage profile (same sign convention)."""
-    import pandapower as pp
-
     for _, row in net.storage.iterrows():
         idx = pp.create_load(net, bus=int(row["bus"]), p_mw=float(row["p_mw"]), q_mvar=float(row["q_mvar"]),
                              name=str(row["name"]), in_service=bool(row["in_service"]))

@@ -2,7 +2,7 @@
 
 Run with the project venv (takes ~10 s, reads SimBench profiles shipped with the ``simbench`` package, no network):
 
-    /work/venv/bin/python scenarios/data/make_series.py
+    python scenarios/data/make_series.py
 
 Writes, next to this script, 8,760 hourly rows each from 2030-01-01 00:00 (naive local standard time, CET, no DST):
 

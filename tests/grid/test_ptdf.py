@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -76,3 +78,17 @@ def test_open_line_switch_takes_line_out(grids: dict[str, ModelGrid]) -> None:
     assert len(nop_lines) == 6
     names = set(grid.net.line.loc[nop_lines, "name"])
     assert names.isdisjoint(grid.branch_names)
+
+
+def test_open_switch_convention_differs_from_pandapower_by_less_than_documented() -> None:
+    """networks/README.md ("Open switches"): taking an open line out instead of keeping it live from its closed end
+    (pandapower) changes AC loadings on twente by less than 0.15 percentage points (measured 0.149 over 1,000 steps)."""
+    script = Path(__file__).resolve().parents[2] / "networks" / "measure_open_switches.py"
+    spec = importlib.util.spec_from_file_location("measure_open_switches", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.measure("twente", 4, {"load": 1.0, "pv": 1.0, "wind": 1.0})
+    assert result["open_lines"] == 6
+    assert 0.0 < result["max_difference_pp"] < 0.15
+    assert 0.0 < result["max_open_line_loading_pct_in_pandapower"] < 0.16

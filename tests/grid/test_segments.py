@@ -83,7 +83,8 @@ def test_unknown_simbench_code_suggests_close_codes(tmp_path: Path) -> None:
         load_segment("simbench:1-HV-mixd--2-no_sw", "x", tmp_path)
 
 
-def test_plain_json_without_profiles_warns_and_holds_static_values(tmp_path: Path) -> None:
+def test_plain_json_without_profiles_notes_and_holds_static_values(tmp_path: Path) -> None:
+    """No profiles: a note of the tool on the segment (never a Python warning: pytest runs with -W error)."""
     net = pp.create_empty_network()
     a = pp.create_bus(net, 10.0, name="a")
     b = pp.create_bus(net, 10.0, name="b")
@@ -93,7 +94,8 @@ def test_plain_json_without_profiles_warns_and_holds_static_values(tmp_path: Pat
     pp.create_sgen(net, b, p_mw=1.0, name="pv")
     path = tmp_path / "small.json"
     pp.to_json(net, str(path))
-    with pytest.warns(UserWarning, match="static"):
-        seg = load_segment(str(path), "small", tmp_path)
+    seg = load_segment(str(path), "small", tmp_path)
+    assert seg.notes == [f"{path}: no profiles found; every load and sgen is held at its static p_mw/q_mvar "
+                         "in every time step"]
     assert np.all(seg.load_p_mw == 1.0) and np.all(seg.load_q_mvar == 0.25)
     assert seg.sgen_kind == ["other"]

@@ -12,7 +12,6 @@ from energyhub.grid.build import hub_own_output_mw
 from energyhub.pipeline import Prepared, Timings, model_inputs, prepare
 
 SMALL = Path(__file__).parents[1] / "data" / "small" / "scenario.yaml"
-pytestmark = pytest.mark.filterwarnings("ignore:.*no profiles found:UserWarning")
 
 
 def _prepared(tmp_path: Path, base_flow: str) -> Prepared:
