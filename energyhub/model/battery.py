@@ -9,9 +9,12 @@ Per battery b (set ``BAT``) and step t:
 * ``soc[t] = keep·soc[prev(t)] + η_ch·ch[t]·Δt − dis[t]·Δt/η_dis`` with ``keep = (1 − sd/100)^(Δt/24)``, cyclic
   within each segment of the time grid (the whole horizon, or each typical period);
 * durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
-* anti-dumping: only when some step pays for consuming energy (:func:`energyhub.model.market.needs_no_dumping`), a
-  binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max power). Otherwise
-  simultaneous charge and discharge only loses energy and never pays, so no binary is added.
+* anti-dumping: only in the steps where consuming energy at the battery's hub can pay
+  (:func:`energyhub.model.market.dumping_pays`: negative import cost or export price, curtailment cost with local
+  generation, an overloaded branch that withdrawal relieves, a must-run biogas engine), a binary
+  ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max power). In every other
+  step simultaneous charge and discharge only loses energy that must be paid for, so an optimum never does it
+  and no binary is added.
 """
 
 from __future__ import annotations
@@ -54,8 +57,7 @@ def add(hm: HubModel) -> None:
     _add_soc(hm, spec)
     _add_durations(hm, spec)
     _add_build_or_not(hm, spec)
-    if market.needs_no_dumping(hm):
-        _add_no_dumping(hm, names, p_max)
+    _add_no_dumping(hm, spec, p_max)
     for b in bats:
         hm.el_terms[b.hub] += [(1.0, m.bat_dis_mw, b.name), (-1.0, m.bat_ch_mw, b.name)]
         costs.add_capex(hm, b, m.bat_e_mwh[b.name], b.energy_mwh.capex_eur_per_mwh, b.energy_mwh.existing,
@@ -133,12 +135,19 @@ def _add_build_or_not(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
     m.bat_build_or_not = pyo.Constraint(rows, rule=rule)
 
 
-def _add_no_dumping(hm: HubModel, names: list[str], p_max: dict[str, float]) -> None:
-    m, steps = hm.m, hm.steps
-    m.bat_charging = pyo.Var(names, steps, domain=pyo.Binary)
+def _add_no_dumping(hm: HubModel, spec: dict[str, BatteryAsset], p_max: dict[str, float]) -> None:
+    """Charge/discharge exclusivity for the (battery, step) pairs where dumping can pay
+    (:func:`energyhub.model.market.dumping_pays`); none where it cannot, so the model stays as small as it can."""
+    m = hm.m
+    pays = market.dumping_pays(hm)
+    keys = [(b, t) for b, s in spec.items() if p_max[b] > 0 for t in hm.steps if pays[s.hub][t]]
+    hm.info["no_dumping_pairs"] = len(keys)
+    if not keys:
+        return
+    m.bat_charging = pyo.Var(keys, domain=pyo.Binary)
     m.bat_ch_excl = pyo.Constraint(
-        names, steps, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
+        keys, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
     )
     m.bat_dis_excl = pyo.Constraint(
-        names, steps, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= p_max[b] * (1 - m.bat_charging[b, t])
+        keys, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= p_max[b] * (1 - m.bat_charging[b, t])
     )

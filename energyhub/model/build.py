@@ -78,15 +78,18 @@ def build_model(
     series: dict | None = None,
     extra: Sequence[Component] = (),
     fixed_sizes: dict[str, float] | None = None,
+    info: dict | None = None,
 ) -> HubModel:
     """Build the model of ``data`` on ``grid``.
 
     ``time_grid``/``series`` replace the scenario's horizon and series (representative periods);
-    ``fixed_sizes`` fixes size variables by name (see :func:`energyhub.model.sizes.fix_sizes`).
+    ``fixed_sizes`` fixes size variables by name (see :func:`energyhub.model.sizes.fix_sizes`); ``info`` seeds
+    ``hm.info`` before any component runs (e.g. :data:`energyhub.model.network.SCREEN_AT`).
     """
     t0 = time.perf_counter()
     tg = time_grid if time_grid is not None else horizon_grid(data.times, data.step_h)
     hm = HubModel(data=data, grid=grid, time=tg, series=series if series is not None else data.series)
+    hm.info.update(info or {})
     with gc_disabled():
         for name, component in COMPONENTS:
             t = time.perf_counter()
