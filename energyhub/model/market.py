@@ -83,10 +83,12 @@ def _overload_relief(hm: HubModel) -> dict[str, np.ndarray]:
     if model == "transport":
         return {h: np.ones(n, dtype=bool) for h in hm.hubs}
     upper, lower = network.screen(hm)
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for h in [h for h in hm.hubs if h in grid.hub_names]:
         col = grid.ptdf_hub[:, grid.hub_names.index(h)]
-        out[h] = (upper & (col > PTDF_EPS)[None, :]).any(axis=1) | (lower & (col < -PTDF_EPS)[None, :]).any(axis=1)
+        relieves_upper = np.any(upper & (col > PTDF_EPS)[None, :], axis=1)
+        relieves_lower = np.any(lower & (col < -PTDF_EPS)[None, :], axis=1)
+        out[h] = np.asarray(relieves_upper | relieves_lower, dtype=bool)
     return out
 
 
