@@ -50,9 +50,9 @@ def dumping_pays(hm: HubModel) -> dict[str, np.ndarray]:
     * a biogas engine at the hub can be forced to run (min load > 0 and a minimum up time over one step or a
       start cost): its min-load output must go somewhere.
 
-    Elsewhere, charging and discharging at once only loses energy that must be paid for (import, lost export or
-    lost storage), so an optimum never does it and no binary is needed. Hydrogen and biogas shortfalls, VOLL,
-    capacity and peak tariffs all price *less* supply or *more* import, never more consumption.
+    Hydrogen and biogas shortfalls, VOLL, capacity and peak tariffs all price *less* supply or *more* import,
+    never more consumption. Storage moves energy between steps of its cyclic segment, so batteries get their
+    binary in every step of a segment holding such a step (:func:`energyhub.model.battery.dumping_steps`).
     """
     n = hm.time.n
     out: dict[str, np.ndarray] = {}
