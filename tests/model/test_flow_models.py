@@ -11,10 +11,17 @@ f1 + f2 ≤ 1 + 1 = 2 MW (flows may split in any way, unlike DC flows). So 2 MW 
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 from _model_helpers import OPTIONS, hub, make_data, run
+from click.testing import CliRunner
 
+from energyhub.cli import cli
 from energyhub.model.inputs import GridInputs
 from energyhub.scenario.data import ScenarioData
 from energyhub.solve.workflow import solve_scenario
@@ -72,3 +79,26 @@ def test_transport_with_typical_periods() -> None:
     expected = (24 * 1020.0 + 24 * 10.0) * 8760 / 48
     assert hm.info["sizing_objective_eur"] == pytest.approx(expected, rel=REL)
     assert res.objective_eur == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.filterwarnings("ignore:.*no profiles found:UserWarning")  # tiny_grid.json is static, on purpose
+@pytest.mark.parametrize("flow_model", ["transport", "copperplate"])
+def test_solve_with_typical_periods_on_the_small_grid(flow_model: str, tmp_path: Path) -> None:
+    """``energyhub solve`` with ``flow_model: transport`` (or ``copperplate``) and ``time.aggregation`` on the
+    small scenario, cut to two days: exit 0 and a summary (transport crashed with exit 1 before)."""
+    small = Path(__file__).resolve().parents[1] / "data" / "small"
+    for item in small.iterdir():
+        if item.suffix in (".csv", ".json"):
+            shutil.copy(item, tmp_path / item.name)
+    hourly = (small / "profiles_hourly.csv").read_text().splitlines()
+    (tmp_path / "profiles_hourly.csv").write_text("\n".join(hourly[:49]) + "\n")
+    raw = yaml.safe_load((small / "scenario.yaml").read_text())
+    raw["time"]["periods"] = 48
+    raw["time"]["aggregation"]["typical_periods"] = 2
+    raw["grid"]["flow_model"] = flow_model
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(raw))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["solve", str(tmp_path / "scenario.yaml"), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "optimal"
