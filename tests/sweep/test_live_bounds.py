@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandapower as pp
 import pytest
-from conftest import run_cli
+from click.testing import CliRunner
 
+from energyhub.cli import cli
 from energyhub.scenario.load import load_scenario
 from energyhub.sweep.live import LiveModel
 from energyhub.sweep.points import PipelineBackend
@@ -93,7 +94,8 @@ def test_sweep_raising_the_limit_matches_the_hand_solution(tmp_path: Path) -> No
     """The CLI sweep (largest values passed to the workers) re-solves 1 → 3 MW in place, with the hand optimum."""
     low = _scenario(tmp_path, 1.0)
     out = tmp_path / "out"
-    result = run_cli(str(low), "--param", f"{EXPORT}=1,3", "--out", str(out), "--workers", "1")
+    result = CliRunner().invoke(cli, ["sweep", str(low), "--param", f"{EXPORT}=1,3", "--out", str(out),
+                                      "--workers", "1", "--no-progress"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     rows = (out / "sweep.csv").read_text().splitlines()
     header = rows[0].split(",")
