@@ -47,8 +47,8 @@ def dumping_pays(hm: HubModel) -> dict[str, np.ndarray]:
       with PTDF > 0, a lower row with PTDF < 0), e.g. export congestion from the grid's own generation: the
       overload penalty falls (whatever its value, as a sweep may change it in place); with ``transport``
       flows every step of a hub on a grid with branches (flows are free, any branch may be relieved);
-    * a biogas engine at the hub can be forced to run (min load > 0 and a minimum up time over one step or a
-      start cost): its min-load output must go somewhere.
+    * a biogas engine at the hub can be forced to run (min load > 0 and a minimum up or down time over one step or
+      a start cost): its min-load output must go somewhere.
 
     Hydrogen and biogas shortfalls, VOLL, capacity and peak tariffs all price *less* supply or *more* import,
     never more consumption. Storage moves energy between steps of its cyclic segment, so batteries get their
@@ -93,10 +93,16 @@ def _overload_relief(hm: HubModel) -> dict[str, np.ndarray]:
 
 
 def _must_run_biogas(hm: HubModel, hub: str) -> bool:
-    """A biogas engine at ``hub`` that may have to stay on at min load (min up time over one step, start cost)."""
+    """A biogas engine at ``hub`` that may have to stay on at min load: a minimum up time over one step, a minimum
+    down time over one step (stopping between two runs may be forbidden) or a start cost (stopping costs)."""
     step_h = hm.time.step_h
+
+    def over_one_step(hours: float) -> bool:
+        return math.ceil(hours / step_h - 1e-9) > 1
+
     return any(
-        g.hub == hub and g.min_load_frac > 0 and (math.ceil(g.min_up_h / step_h - 1e-9) > 1 or g.start_cost_eur > 0)
+        g.hub == hub and g.min_load_frac > 0
+        and (over_one_step(g.min_up_h) or over_one_step(g.min_down_h) or g.start_cost_eur > 0)
         for g in hm.assets_of("biogas")
     )
 

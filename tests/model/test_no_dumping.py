@@ -97,3 +97,23 @@ def test_no_binary_where_dumping_cannot_pay() -> None:
                           markets=[{"zone": "NL", "energy_price_eur_per_mwh": 10.0}])
     hm2, _ = run(relieving, one_branch(relieving, 2.0, 3.0, [-1.0]))  # withdrawal *raises* this flow
     assert hm2.info["no_dumping_pairs"] == 0
+
+
+def test_minimum_down_time_does_not_make_the_battery_burn_biogas() -> None:
+    """The engine of the test above with a 2 h minimum down time instead of a minimum up time; demand 1, 0, 1, 0 MW
+    at prices 200, 10, 200, 10; the battery stores nothing.
+
+    Running at t0 and t2 needs a stop of two steps in between, which the 4-step cycle lacks; staying on at t1
+    leaves ≥ 0.5 MW with nowhere to go. So the engine runs in one of the two dear steps, and the other imports
+    1 MW at 200 EUR: 200 per horizon, × 2190. Burning t1's and t3's output in the battery would cost 0.
+    """
+    empty = {**LOSSY, "energy_mwh": {"existing": 0.0}}
+    data = make_data(4, [hub("h", export_mw=0.0)], assets=[
+        empty, {"type": "biogas", "name": "gas", "hub": "h", "unit_mw": 1.0, "units": {"existing": 1},
+                "biogas_supply_mwh_per_day": 100.0, "min_load_frac": 0.5, "min_down_h": 2.0}],
+        series={"hubs.h.demand_mw": [1.0, 0.0, 1.0, 0.0],
+                "markets.NL.energy_price_eur_per_mwh": [200.0, 10.0, 200.0, 10.0]})
+    hm, res = run(data)
+    assert res.objective_eur == pytest.approx(200.0 * 2190, rel=REL)
+    assert res.values(hm.m.gas_on, [("gas", t) for t in range(4)]).sum() == pytest.approx(1.0, abs=1e-6)
+    assert hm.info["no_dumping_pairs"] == 4
