@@ -1,7 +1,8 @@
 """Representative periods (tsam) for sizing: cluster the model's series into typical periods with weights.
 
 Every series of the scenario (prices, demands, profiles, tariffs) and the base flow of every branch a hub can
-affect (|PTDF| > 1e-3) or that can be reinforced are clustered together, period by period (``hours_per_period``), into
+affect (|PTDF| > 1e-3) or that can be reinforced (and, for ``flow_model: transport``, the fixed bus injections its
+balances need) are clustered together, period by period (``hours_per_period``), into
 ``typical_periods`` medoid (hierarchical, k_medoids) or centroid (k_means) periods; only whole periods of the
 horizon are used. The periods holding each hub's peak demand and each such branch's worst overload are kept as
 extra periods (tsam extreme periods, "new_cluster"). Each step of typical period p gets the weight
