@@ -1,7 +1,8 @@
 """Representative periods (tsam) for sizing: cluster the model's series into typical periods with weights.
 
 Every series of the scenario (prices, demands, profiles, tariffs) and the base flow of every branch a hub can
-affect (|PTDF| > 1e-3) or that can be reinforced are clustered together, period by period (``hours_per_period``), into
+affect (|PTDF| > 1e-3) or that can be reinforced (and, for ``flow_model: transport``, the fixed bus injections its
+balances need) are clustered together, period by period (``hours_per_period``), into
 ``typical_periods`` medoid (hierarchical, k_medoids) or centroid (k_means) periods; only whole periods of the
 horizon are used. The periods holding each hub's peak demand and each such branch's worst overload are kept as
 extra periods (tsam extreme periods, "new_cluster"). Each step of typical period p gets the weight
@@ -38,10 +39,13 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     per = round(spec.hours_per_period / step_h)
     n_full = (len(data.times) // per) * per
     times = data.times[:n_full]
-    frame = pd.DataFrame({k: v[:n_full] for k, v in data.series.items()}, index=times)
     affected = _affected_branches(data, grid)
-    for b in affected:
-        frame[f"__flow{b}"] = grid.base_flow_mw[:n_full, b]
+    injections = _transport_injections(data, grid)
+    columns = {k: v[:n_full] for k, v in data.series.items()}
+    columns.update({f"__flow{b}": grid.base_flow_mw[:n_full, b] for b in affected})
+    if injections is not None:
+        columns.update({f"__inj{n}": injections[:n_full, n] for n in range(injections.shape[1])})
+    frame = pd.DataFrame(columns, index=times)  # in one go: column inserts fragment the frame (PerformanceWarning)
     varying = [c for c in frame.columns if np.ptp(frame[c].to_numpy()) > 1e-12]
     result = tsam.aggregate(
         frame[varying] if varying else frame.iloc[:, :1],
@@ -67,6 +71,9 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     base = np.tile(grid.base_flow_mw[:n_full].mean(axis=0), (n, 1))
     for b in affected:
         base[:, b] = column(f"__flow{b}")
+    inj = None
+    if injections is not None:
+        inj = np.column_stack([column(f"__inj{n}") for n in range(injections.shape[1])]).reshape(n, -1)
     weight = np.repeat(counts, per) * HOURS_PER_YEAR / (n_full * step_h)
     start_hour = times[0].hour + times[0].minute / 60.0
     hour = ((start_hour + np.tile(np.arange(per), len(clusters)) * step_h) % 24).astype(np.int64)
@@ -75,7 +82,14 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     tg = TimeGrid(step_h=step_h, weight=weight, hour=hour, month=np.zeros(n, dtype=np.int64),
                   months_per_year=12.0, segment_start=np.arange(0, n, per, dtype=np.int64),
                   period_assignment=assignment)
-    return tg, series, grid.with_base_flow(base)
+    return tg, series, grid.with_base_flow(base, inj)
+
+
+def _transport_injections(data: ScenarioData, grid: GridInputs) -> np.ndarray | None:
+    """The fixed bus injections (T × N) the ``transport`` flow model balances at every bus, else None."""
+    if data.scenario.grid.flow_model != "transport" or grid.bus_injection_mw is None or not grid.n_branches:
+        return None
+    return np.asarray(grid.bus_injection_mw, dtype=float)
 
 
 def _affected_branches(data: ScenarioData, grid: GridInputs) -> list[int]:

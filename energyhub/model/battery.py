@@ -10,15 +10,19 @@ Per battery b (set ``BAT``) and step t:
   within each segment of the time grid (the whole horizon, or each typical period); in a window of a decomposed
   dispatch ``soc[prev(first)]`` is the window's initial level (:meth:`HubModel.initial_state`);
 * durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
-* anti-dumping: only when some step pays for consuming energy (:func:`energyhub.model.market.needs_no_dumping`), a
-  binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max power). Otherwise
-  simultaneous charge and discharge only loses energy and never pays, so no binary is added.
+* anti-dumping: a binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max
+  power), only in the cyclic segments (the horizon, or a typical period) with a step where consuming energy at
+  the battery's hub can pay (:func:`energyhub.model.market.dumping_pays`: negative import cost or export price,
+  curtailment cost with local generation, an overloaded branch that withdrawal relieves, a must-run biogas
+  engine); see :func:`dumping_steps` for why the whole segment. Elsewhere simultaneous charge and discharge only
+  loses energy that must be paid for, so an optimum never does it and no binary is added.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model import costs, market
@@ -55,8 +59,7 @@ def add(hm: HubModel) -> None:
     _add_soc(hm, spec)
     _add_durations(hm, spec)
     _add_build_or_not(hm, spec)
-    if market.needs_no_dumping(hm):
-        _add_no_dumping(hm, names, p_max)
+    _add_no_dumping(hm, spec, p_max)
     for b in bats:
         hm.el_terms[b.hub] += [(1.0, m.bat_dis_mw, b.name), (-1.0, m.bat_ch_mw, b.name)]
         costs.add_capex(hm, b, m.bat_e_mwh[b.name], b.energy_mwh.capex_eur_per_mwh, b.energy_mwh.existing,
@@ -135,12 +138,38 @@ def _add_build_or_not(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
     m.bat_build_or_not = pyo.Constraint(rows, rule=rule)
 
 
-def _add_no_dumping(hm: HubModel, names: list[str], p_max: dict[str, float]) -> None:
-    m, steps = hm.m, hm.steps
-    m.bat_charging = pyo.Var(names, steps, domain=pyo.Binary)
+def dumping_steps(hm: HubModel) -> dict[str, np.ndarray]:
+    """Per hub, the steps (mask) in which a battery at the hub gets the exclusivity binary: every step of each
+    cyclic segment holding a step in which consuming energy at the hub pays (:func:`market.dumping_pays`).
+
+    Not only those steps: the state of charge moves energy within its segment, so energy taken in where
+    consumption pays (e.g. PV that would be curtailed at a cost) can be burnt by charging and discharging at
+    once in any other step of the segment (where the hub has nothing else to absorb the discharge). Across
+    segments nothing moves, so segments without such a step (typical periods, or the whole horizon) stay
+    binary-free: there simultaneous charge and discharge only loses energy that must be paid for.
+    """
+    out: dict[str, np.ndarray] = {}
+    for hub, pays in market.dumping_pays(hm).items():
+        mask = np.zeros(hm.time.n, dtype=bool)
+        for start, stop in hm.time.segment_bounds():
+            mask[start:stop] = bool(pays[start:stop].any())
+        out[hub] = mask
+    return out
+
+
+def _add_no_dumping(hm: HubModel, spec: dict[str, BatteryAsset], p_max: dict[str, float]) -> None:
+    """Charge/discharge exclusivity for the (battery, step) pairs where dumping can pay (:func:`dumping_steps`);
+    none where it cannot, so that the model stays as small as it can."""
+    m = hm.m
+    steps_of = dumping_steps(hm)
+    keys = [(b, t) for b, s in spec.items() if p_max[b] > 0 for t in hm.steps if steps_of[s.hub][t]]
+    hm.info["no_dumping_pairs"] = len(keys)
+    if not keys:
+        return
+    m.bat_charging = pyo.Var(keys, domain=pyo.Binary)
     m.bat_ch_excl = pyo.Constraint(
-        names, steps, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
+        keys, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
     )
     m.bat_dis_excl = pyo.Constraint(
-        names, steps, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= p_max[b] * (1 - m.bat_charging[b, t])
+        keys, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= p_max[b] * (1 - m.bat_charging[b, t])
     )

@@ -86,7 +86,8 @@ def build_model(
 
     ``time_grid``/``series`` replace the scenario's horizon and series (representative periods);
     ``fixed_sizes`` fixes size variables by name (see :func:`energyhub.model.sizes.fix_sizes`); ``info`` seeds
-    ``hm.info`` (a window's ``initial_state`` and ``final_state``, see :mod:`energyhub.model.boundary`).
+    ``hm.info`` before any component runs (a window's ``initial_state`` and ``final_state``, see
+    :mod:`energyhub.model.boundary`; :data:`energyhub.model.network.SCREEN_AT`).
     """
     t0 = time.perf_counter()
     tg = time_grid if time_grid is not None else horizon_grid(data.times, data.step_h)

@@ -10,6 +10,8 @@ Per hub h in zone z and step t, scaled by ``step_h × weight[t]``:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from energyhub.model.core import HubModel
@@ -28,18 +30,81 @@ def import_cost_eur_per_mwh(hm: HubModel, hub: str) -> np.ndarray:
     )
 
 
-def needs_no_dumping(hm: HubModel) -> bool:
-    """True when some step pays for consuming energy (negative import cost or negative export price).
+PTDF_EPS = 1e-9
 
-    Then lossy storage could burn energy by charging and discharging at once, and batteries get a binary.
+
+def dumping_pays(hm: HubModel) -> dict[str, np.ndarray]:
+    """Per hub, the steps (mask, n) in which consuming one more MWh at the hub can lower the cost.
+
+    A battery that charges and discharges in the same step consumes energy (its losses) at its hub and nothing
+    else: that can only pay where extra consumption at the hub is worth something. Electricity enters a hub's
+    balance only at that hub (links carry hydrogen and biogas), so these are all the ways, per step t:
+
+    * the import cost (price + tariffs + CO2) is negative: more import earns money;
+    * the export price is negative: less export saves money;
+    * curtailment has a cost and local PV/wind is available: consuming it avoids curtailment;
+    * a network row that screening keeps can be relieved by withdrawal at the hub (an upper row of a branch
+      with PTDF > 0, a lower row with PTDF < 0), e.g. export congestion from the grid's own generation: the
+      overload penalty falls (whatever its value, as a sweep may change it in place); with ``transport``
+      flows every step of a hub on a grid with branches (flows are free, any branch may be relieved);
+    * a biogas engine at the hub can be forced to run (min load > 0 and a minimum up or down time over one step or
+      a start cost): its min-load output must go somewhere.
+
+    Hydrogen and biogas shortfalls, VOLL, capacity and peak tariffs all price *less* supply or *more* import,
+    never more consumption. Storage moves energy between steps of its cyclic segment, so batteries get their
+    binary in every step of a segment holding such a step (:func:`energyhub.model.battery.dumping_steps`).
     """
+    n = hm.time.n
+    out: dict[str, np.ndarray] = {}
+    relief = _overload_relief(hm)
+    curt = hm.scenario.economics.curtailment_eur_per_mwh
+    available = hm.info.get("generation_available_mw", {})
     for hub in hm.hubs:
         zone = hm.hub_zone(hub)
-        if (import_cost_eur_per_mwh(hm, hub) < 0).any():
-            return True
-        if (hm.market_series(zone, "export_price_eur_per_mwh") < 0).any():
-            return True
-    return False
+        pays = import_cost_eur_per_mwh(hm, hub) < 0
+        pays |= hm.market_series(zone, "export_price_eur_per_mwh") < 0
+        if curt > 0:
+            pays |= np.asarray(available.get(hub, np.zeros(n))) > 0
+        pays |= relief.get(hub, np.zeros(n, dtype=bool))
+        if _must_run_biogas(hm, hub):
+            pays |= True
+        out[hub] = np.asarray(pays, dtype=bool)
+    return out
+
+
+def _overload_relief(hm: HubModel) -> dict[str, np.ndarray]:
+    """Per hub, the steps in which more withdrawal at the hub relieves a branch row of the network model."""
+    from energyhub.model import network
+
+    grid, model = hm.grid, hm.scenario.grid.flow_model
+    n = hm.time.n
+    if model == "copperplate" or grid.n_branches == 0:
+        return {}
+    if model == "transport":
+        return {h: np.ones(n, dtype=bool) for h in hm.hubs}
+    upper, lower = network.screen(hm)
+    out: dict[str, np.ndarray] = {}
+    for h in [h for h in hm.hubs if h in grid.hub_names]:
+        col = grid.ptdf_hub[:, grid.hub_names.index(h)]
+        relieves_upper = np.any(upper & (col > PTDF_EPS)[None, :], axis=1)
+        relieves_lower = np.any(lower & (col < -PTDF_EPS)[None, :], axis=1)
+        out[h] = np.asarray(relieves_upper | relieves_lower, dtype=bool)
+    return out
+
+
+def _must_run_biogas(hm: HubModel, hub: str) -> bool:
+    """A biogas engine at ``hub`` that may have to stay on at min load: a minimum up time over one step, a minimum
+    down time over one step (stopping between two runs may be forbidden) or a start cost (stopping costs)."""
+    step_h = hm.time.step_h
+
+    def over_one_step(hours: float) -> bool:
+        return math.ceil(hours / step_h - 1e-9) > 1
+
+    return any(
+        g.hub == hub and g.min_load_frac > 0
+        and (over_one_step(g.min_up_h) or over_one_step(g.min_down_h) or g.start_cost_eur > 0)
+        for g in hm.assets_of("biogas")
+    )
 
 
 def add(hm: HubModel) -> None:

@@ -9,8 +9,11 @@
 
 Screening: a row is only built when the worst-case flow in its direction, given each hub's import and export
 bounds in that step, can exceed the unreinforced limit L[b] (with 1e-6 MW tolerance). Skipped rows cannot bind,
-so the optimum is unchanged. ``transport``: branch flows are variables within ±limit (+ slack) and Kirchhoff's
-current law holds at every non-slack bus: ``Σ_b inc[n,b]·f[b,t] = base_inj[t,n] + hub injections at n``.
+so the optimum is unchanged. The argument holds only for the bounds screened at: a sweep's live model screens at
+the largest connection limits of the sweep (``hm.info[SCREEN_AT]``) and, before a re-solve with a bound changed in
+place, checks :func:`screening_holds` (else it rebuilds). ``transport``: branch flows are variables within
+±limit (+ slack) and Kirchhoff's current law holds at every non-slack bus:
+``Σ_b inc[n,b]·f[b,t] = base_inj[t,n] + hub injections at n``.
 """
 
 from __future__ import annotations
@@ -26,23 +29,37 @@ PTDF_EPS = 1e-9
 SCREEN_TOL_MW = 1e-6
 
 
-def hub_injection_bounds(hm: HubModel) -> tuple[np.ndarray, np.ndarray]:
-    """Largest import and export of each hub per step (T × H), from the variable bounds."""
+#: ``hm.info`` key: ``{(hub, "import_mw" | "export_mw"): MW}``, connection limits to screen at instead of the
+#: scenario's when larger (a sweep's largest values, so that raising a limit in place keeps every row it needs).
+SCREEN_AT = "screen_connection_mw"
+#: ``hm.info`` key: the (upper, lower) masks (T × B) of the rows built by the ``dc`` flow model.
+SCREENED = "screened_rows"
+
+
+def hub_injection_bounds(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Largest import and export of each hub per step (T × H), from the variable bounds; with ``reach`` raised to
+    the limits of ``hm.info[SCREEN_AT]`` (× the transport right's availability) where those are larger."""
     m = hm.m
     n, hubs = hm.time.n, hm.grid.hub_names
     imp = np.zeros((n, len(hubs)))
     exp = np.zeros((n, len(hubs)))
+    wider: dict[tuple[str, str], float] = hm.info.get(SCREEN_AT, {}) if reach else {}
+    avail = hm.info.get("availability", {})
     for j, h in enumerate(hubs):
         if h in hm.hubs:
             imp[:, j] = [m.imp_mw[h, t].ub for t in hm.steps]
             exp[:, j] = [m.exp_mw[h, t].ub for t in hm.steps]
+            a = np.asarray(avail.get(h, np.ones(n)), dtype=float)
+            imp[:, j] = np.maximum(imp[:, j], wider.get((h, "import_mw"), 0.0) * a)
+            exp[:, j] = np.maximum(exp[:, j], wider.get((h, "export_mw"), 0.0) * a)
     return imp, exp
 
 
-def screen(hm: HubModel) -> tuple[np.ndarray, np.ndarray]:
-    """Masks (T × B) of the (step, branch) pairs whose upper / lower limit row can bind."""
+def screen(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (T × B) of the (step, branch) pairs whose upper / lower limit row can bind (see
+    :func:`hub_injection_bounds` for ``reach``)."""
     grid = hm.grid
-    imp, exp = hub_injection_bounds(hm)
+    imp, exp = hub_injection_bounds(hm, reach)
     ptdf = grid.ptdf_hub  # B × H
     pos, neg = np.clip(ptdf, 0, None), np.clip(ptdf, None, 0)
     # max of ptdf·(e − i) over e ∈ [0, E], i ∈ [0, I]: positive ptdf → ptdf·E, negative → −ptdf·I
@@ -64,6 +81,16 @@ def add(hm: HubModel) -> None:
     _add_dc(hm)
 
 
+def screening_holds(hm: HubModel) -> bool:
+    """Whether the rows built still cover every row that can bind at the current bounds of ``imp_mw``/``exp_mw``
+    (after they were changed in place, as a sweep's live model does); always true without screening."""
+    if SCREENED not in hm.info:
+        return True
+    built_upper, built_lower = hm.info[SCREENED]
+    upper, lower = screen(hm, reach=False)
+    return not (upper & ~built_upper).any() and not (lower & ~built_lower).any()
+
+
 def _limit_expr(hm: HubModel, b: int) -> Any:
     """L[b] plus the reinforcements built on branch b."""
     m = hm.m
@@ -74,6 +101,7 @@ def _limit_expr(hm: HubModel, b: int) -> Any:
 def _add_dc(hm: HubModel) -> None:
     m, grid = hm.m, hm.grid
     upper, lower = screen(hm)
+    hm.info[SCREENED] = (upper, lower)
     pairs = sorted({(int(t), int(b)) for t, b in zip(*np.nonzero(upper | lower), strict=True)})
     hm.info["network_rows"] = int(upper.sum() + lower.sum())
     hm.info["network_pairs_total"] = int(2 * upper.size)

@@ -73,12 +73,14 @@ def sizes_of(hm: HubModel, res: SolveResult) -> dict[str, float]:
     return {name: res.value(var) for name, var in size_vars(hm).items()}
 
 
-def build_sizing(data: ScenarioData, grid: GridInputs, say: Progress | None = None) -> HubModel:
-    """The sizing model on typical periods (``time.aggregation``), its commitment relaxed if configured."""
+def build_sizing(data: ScenarioData, grid: GridInputs, say: Progress | None = None,
+                 info: dict | None = None) -> HubModel:
+    """The sizing model on typical periods (``time.aggregation``), its commitment relaxed if configured
+    (``info`` as in :func:`~energyhub.model.build.build_model`)."""
     spec = data.scenario.time.aggregation
     assert spec is not None
     tg, series, agg_grid = aggregate(data, grid, spec)
-    sizing = build_model(data, agg_grid, time_grid=tg, series=series)
+    sizing = build_model(data, agg_grid, time_grid=tg, series=series, info=info)
     if spec.relax_commitment:
         relaxed = relax_operation(sizing)
         if say is not None:

@@ -19,7 +19,10 @@ rebuilds the model cold):
   fixed O&M) and the objective offset (``−capex × existing``);
 * ``hubs.<h>.connection.import_mw`` / ``export_mw``: the upper bounds of ``imp_mw``/``exp_mw`` (× the transport
   right's availability) and of the contracted capacity ``cap_mw`` (only for hubs with a contracted-capacity
-  tariff; without one ``cap_mw`` is fixed at ``import_mw`` when built, so a change rebuilds);
+  tariff; without one ``cap_mw`` is fixed at ``import_mw`` when built, so a change rebuilds). The network rows
+  are screened at the bounds (:mod:`energyhub.model.network`): the model is built screened at the sweep's
+  largest limits (``reach``), and a bound raised beyond what was screened rebuilds when it needs a row that is
+  not there, so no branch limit that can bind is ever missing;
 * ``economics.voll_eur_per_mwh``, ``economics.h2_shortfall_eur_per_kg``, ``economics.overload_penalty_eur_per_mwh``:
   objective coefficients.
 
@@ -41,6 +44,7 @@ import numpy as np
 
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
+from energyhub.model.network import SCREEN_AT, screening_holds
 from energyhub.model.sizes import fixed_in_dispatch, size_vars
 from energyhub.pipeline import Prepared, Timings, finish_solved, model_inputs
 from energyhub.scenario.data import ScenarioData
@@ -132,7 +136,10 @@ class LiveModel:
     seconds: dict[str, float] = field(default_factory=dict)  # load/grid/build times to report on the next solve
 
     @classmethod
-    def build(cls, prep: Prepared, timings: Timings) -> LiveModel:
+    def build(cls, prep: Prepared, timings: Timings, reach: dict[str, float] | None = None) -> LiveModel:
+        """Build every stage; ``reach`` is the largest value each swept path takes (the sweep knows all its
+        points): the network rows are screened at the largest connection limits, so that raising a limit up to
+        there keeps every row that can bind (:func:`energyhub.model.network.screening_holds`)."""
         from energyhub.model.build import build_model
         from energyhub.scenario.load import SOLVERS_DIR
         from energyhub.solve.options import resolve_options
@@ -142,11 +149,12 @@ class LiveModel:
         options = dict(resolve_options(data.scenario.solver, SOLVERS_DIR, data.path))
         inputs = model_inputs(prep, timings)
         spec = data.scenario.time.aggregation
+        info = {SCREEN_AT: _connection_reach(reach or {})}
         sizing = final = None
         if spec is not None:
-            sizing = Stage.build(build_sizing(data, inputs), options)
+            sizing = Stage.build(build_sizing(data, inputs, info=info), options)
         if spec is None or spec.check_full_horizon:
-            final = Stage.build(build_model(data, inputs), options)
+            final = Stage.build(build_model(data, inputs, info=info), options)
         bounds_of = sizing or final
         assert bounds_of is not None
         bounds = {name: (float(v.lb or 0.0), float(v.ub) if v.ub is not None else np.inf)
@@ -222,6 +230,8 @@ class LiveModel:
         return True
 
     def _change_connection(self, hub: str, field_name: str, value: float) -> bool:
+        """New bounds of ``imp_mw``/``exp_mw`` (and ``cap_mw``) in HiGHS and in the Pyomo model; False (rebuild)
+        when a raised bound needs a network row that screening left out."""
         if value < 0 or hub not in [h.name for h in self.scenario.hubs]:
             return False
         for stage in self.stages:
@@ -239,8 +249,13 @@ class LiveModel:
                 if cap_col is None:
                     return False
                 stage.set_bounds(cap_col, np.zeros(1), np.array([value]))  # free in every stage (FREE_IN_DISPATCH)
+                cap.setub(value)
                 self.size_bounds[f"{hub}.contracted_import_mw"] = (0.0, value)
             stage.set_bounds(cols, np.zeros(len(cols)), value * avail)
+            for t, ub in zip(stage.hm.steps, value * avail, strict=True):
+                var[hub, t].setub(float(ub))
+            if not screening_holds(stage.hm):  # a row that can bind now was screened out: rebuild
+                return False
         return True
 
     # ------------------------------------------------------------------------------------------------ solving
@@ -287,6 +302,15 @@ class LiveModel:
         if cols:
             arr = np.asarray(values, dtype=float)
             stage.set_bounds(np.asarray(cols, dtype=np.int32), arr, arr)
+
+
+def _connection_reach(reach: dict[str, float]) -> dict[tuple[str, str], float]:
+    """``{(hub, "import_mw" | "export_mw"): MW}`` of the swept connection limits in ``reach``."""
+    out: dict[tuple[str, str], float] = {}
+    for path, value in reach.items():
+        if (match := _CONNECTION.match(path)) is not None:
+            out[(match.group(1), match.group(2))] = float(value)
+    return out
 
 
 def _asset(scenario: Scenario, name: str) -> Any:

@@ -224,8 +224,9 @@ class PipelineBackend:
     the grid part of the scenario (:func:`energyhub.pipeline.grid_key`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, reach: dict[str, float] | None = None) -> None:
         self.prepared: Any = None  # the last point's energyhub.pipeline.Prepared (its grid is reused)
+        self.reach = dict(reach or {})  # the largest value of each swept path (live models are screened there)
 
     def _prepare(self, scenario: Scenario, path: Path) -> tuple[Any, Any]:
         from energyhub.pipeline import Timings, prepare_data
@@ -248,17 +249,18 @@ class PipelineBackend:
         from energyhub.sweep.live import LiveModel
 
         prep, timings = self._prepare(scenario, path)
-        return LiveModel.build(prep, timings)
+        return LiveModel.build(prep, timings, self.reach)
 
 
-def load_backend(name: str) -> Backend:
+def load_backend(name: str, reach: dict[str, float] | None = None) -> Backend:
     """A backend by name: ``pipeline`` (the real model), ``toy`` (the stand-in LP) or ``module:attribute``.
 
     ``module:attribute`` names a backend object or a class/function that returns one when called without
-    arguments (for benchmarks and tests of other solvers).
+    arguments (for benchmarks and tests of other solvers). ``reach``: the largest value of each swept path, for
+    the pipeline's live models.
     """
     if name == "pipeline":
-        return PipelineBackend()
+        return PipelineBackend(reach)
     if name == "toy":
         from energyhub.sweep.toy import ToyBackend
 
@@ -274,7 +276,7 @@ def load_backend(name: str) -> Backend:
     return backend
 
 
-def make_solver(backend_name: str, path: Path, resolve: bool) -> PointSolver:
+def make_solver(backend_name: str, path: Path, resolve: bool, reach: dict[str, float] | None = None) -> PointSolver:
     """The point solver a worker uses: re-solving (default) or cold."""
-    backend = load_backend(backend_name)
+    backend = load_backend(backend_name, reach)
     return ResolveSolver(backend, path) if resolve else ColdSolver(backend, path)

@@ -104,6 +104,17 @@ def _worker_data(data: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
     return copied
 
 
+def largest_values(points: list[Point]) -> dict[str, float]:
+    """The largest value of each numeric swept path over all points (live models screen their network rows at
+    the largest connection limits, see :mod:`energyhub.sweep.live`)."""
+    out: dict[str, float] = {}
+    for point in points:
+        for path, value in point.values.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[path] = max(out.get(path, float(value)), float(value))
+    return out
+
+
 def _execute(job: SweepJob, todo: list[Point], options: SweepOptions, progress: _Progress) -> None:
     if options.scheduler:
         run_dask(job, todo, options.scheduler, progress)
@@ -146,6 +157,7 @@ def run_sweep(spec: SweepSpec, out: Path, options: SweepOptions) -> SweepReport:
             out,
             key,
             options.solvers_dir,
+            largest_values(points),
         )
         progress = _Progress(out, points, options.progress)
         try:

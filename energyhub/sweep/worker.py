@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class SweepJob:
     out: Path  # the sweep directory (shared by all workers)
     key: str  # identifies the job in a worker's cache (scenario hash, backend, mode)
     solvers_dir: Path = SOLVERS_DIR
+    reach: dict[str, float] = field(default_factory=dict)  # the largest value of each swept numeric path
 
 
 _local = threading.local()
@@ -48,7 +49,8 @@ def _cached(job: SweepJob) -> tuple[PointSolver, Scenario]:
     cache: dict[str, tuple[PointSolver, Scenario]] = getattr(_local, "cache", {})
     if job.key not in cache:
         logging.getLogger("pandapower").setLevel(logging.ERROR)  # as the CLI: its numba notice, once per worker
-        cache = {job.key: (make_solver(job.backend, job.path, job.resolve), parse_scenario(job.data, job.path))}
+        solver = make_solver(job.backend, job.path, job.resolve, job.reach)
+        cache = {job.key: (solver, parse_scenario(job.data, job.path))}
         _local.cache = cache
     return cache[job.key]
 

@@ -1,4 +1,5 @@
-"""Representative periods: a horizon of identical days aggregates exactly, and sizes carry to the full run."""
+"""Representative periods: identical days aggregate exactly, day types carry their weights, sizes carry to the
+full run."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import numpy as np
 import pytest
 from _model_helpers import OPTIONS, hub, make_data, no_grid, run
 
-from energyhub.solve.workflow import solve_scenario
+from energyhub.model.aggregate import aggregate
+from energyhub.model.inputs import GridInputs
+from energyhub.solve.workflow import build_sizing, solve_scenario
 
 
 def test_identical_days_aggregate_exactly() -> None:
@@ -28,3 +31,51 @@ def test_identical_days_aggregate_exactly() -> None:
     assert res.objective_eur == pytest.approx(ref.objective_eur, rel=1e-6)
     assert hm.info["sizing_objective_eur"] == pytest.approx(ref.objective_eur, rel=1e-6)
     assert hm.m.bat_e_mwh["bat"].fixed
+
+
+def test_two_day_types_with_known_weights() -> None:
+    """Three days of type A (10 EUR/MWh from 20:00 to 08:00, 100 by day) and one day of type B (flat 50).
+
+    Demand 2 MW flat, no export; a battery (η = 1) of at most 20 MWh at 200,000 EUR/MWh over 10 years at 0 %:
+    20,000 EUR per MWh and year; power free. Each step weighs 8760/96 = 91.25 h per step-hour.
+    A day without battery: 12 cheap hours × 2 MW × 10 + 12 dear hours × 2 MW × 100 = 2640 EUR; a B day 2400 EUR.
+    A full battery shifts 20 MWh from 100 to 10 EUR on every A day: −1800 EUR per A day, nothing on B days.
+    Per MWh and year: 90 × 3 days × 91.25 = 24,637.5 EUR > 20,000, so the battery is 20 MWh (with wrong, equal
+    weights of A and B it would save 90 × 2 × 91.25 = 16,425 < 20,000 and stay unbuilt).
+    Sizing objective: (3 × 840 + 2400) × 91.25 + 20 × 20,000 = 848,950 EUR/yr; the typical days carry 3 and 1
+    days of weight. The full-horizon dispatch (days A A A B, cyclic) also moves 20 MWh charged at 10 EUR in the
+    evening of the third day into the B day (50 EUR): 800 EUR less per horizon, 775,950 EUR/yr.
+    """
+    hours = np.arange(24 * 4) % 24
+    day_a = np.where((hours >= 8) & (hours < 20), 100.0, 10.0)
+    price = np.where(np.arange(24 * 4) < 72, day_a, 50.0)
+    assets = [{"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
+               "energy_mwh": {"max": 20.0, "capex_eur_per_mwh": 200_000.0}, "power_mw": {"max": 5.0},
+               "lifetime_years": 10}]
+    data = make_data(24 * 4, [hub("h", export_mw=0.0, demand_mw=2.0)], assets=assets,
+                     series={"markets.NL.energy_price_eur_per_mwh": price}, economics={"discount_rate": 0.0},
+                     time={"aggregation": {"typical_periods": 2, "hours_per_period": 24}})
+    sizing = build_sizing(data, no_grid(data))
+    sizing_price = sizing.series["markets.NL.energy_price_eur_per_mwh"]
+    type_b = np.isclose(sizing_price, 50.0)
+    assert sizing.time.weight[type_b].sum() == pytest.approx(24 * 91.25, rel=1e-9)
+    assert sizing.time.weight[~type_b].sum() == pytest.approx(3 * 24 * 91.25, rel=1e-9)
+    hm, res = solve_scenario(data, no_grid(data), OPTIONS)
+    assert hm.info["sizing_objective_eur"] == pytest.approx(848_950.0, rel=1e-7)
+    assert res.objective_eur == pytest.approx(848_950.0 - 800 * 91.25, rel=1e-7)
+    assert res.value(hm.m.bat_e_mwh["bat"]) == pytest.approx(20.0, abs=1e-6)
+
+
+def test_many_branches_aggregate_without_a_pandas_warning() -> None:
+    """150 branches a hub affects are clustered with the series in one frame (no fragmented-frame warning,
+    which pytest turns into an error): their typical base flows are those of the days they stand for."""
+    n, branches = 48, 150
+    data = make_data(n, [hub("h", demand_mw=1.0)], time={"aggregation": {"typical_periods": 2,
+                                                                          "hours_per_period": 24}})
+    base = np.outer(np.repeat([1.0, 2.0], 24), np.arange(1, branches + 1))  # day 2 twice day 1, per branch
+    grid = GridInputs([f"seg/b{b}" for b in range(branches)], np.full(branches, 1e3), base,
+                      np.full((branches, 1), -0.5), ["h"])
+    tg, _, agg = aggregate(data, grid, data.scenario.time.aggregation)  # type: ignore[arg-type]
+    assert sorted(set(np.round(agg.base_flow_mw[:, 0], 9))) == [1.0, 2.0]
+    assert agg.base_flow_mw[:, branches - 1] == pytest.approx(agg.base_flow_mw[:, 0] * branches)
+    assert tg.weight.sum() == pytest.approx(8760.0)
