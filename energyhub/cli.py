@@ -119,7 +119,7 @@ def baseline(scenario: Path, out: Path, quiet: bool) -> None:
     _progress(quiet)
     timings = pipeline.Timings()
     summary, dataset = pipeline.baseline(scenario, timings)
-    write_dir(out, {"baseline.json": summary}, {"baseline.nc": dataset})
+    write_dir(out, {"baseline.json": summary}, {"baseline.nc": dataset}, kind="baseline")
     click.echo(baseline_table(summary, str(out)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from energyhub.outdir import check_writable
 from energyhub.sweep.params import parse_param
 from energyhub.sweep.run import SweepOptions, run_sweep
 from energyhub.sweep.spec import make_spec
@@ -22,6 +23,7 @@ def run_sweep_command(
     progress: bool,
 ) -> str:
     """Parse the options, run the sweep and return the one-line report."""
+    check_writable(out)
     spec = make_spec(scenario, [parse_param(p) for p in params], zipped)
     options = SweepOptions(
         workers=workers,
