@@ -13,7 +13,7 @@ from scenario_helpers import Case, fixture_data
 from energyhub.errors import InputError
 from energyhub.scenario.load import SOLVERS_DIR
 from energyhub.scenario.schema import SolverSpec
-from energyhub.solve.options import ALLOWED_OPTIONS, FILE_OPTIONS, resolve_options
+from energyhub.solve.options import ALLOWED_OPTIONS, CUTOFF_OPTIONS, FILE_OPTIONS, resolve_options
 
 
 def highs_option_names(tmp_path: Path) -> set[str]:
@@ -30,10 +30,11 @@ def test_every_highs_option_is_either_allowed_or_refused_as_touching_files(tmp_p
     """A HiGHS upgrade that adds an option fails here until it is classified (it might write a file)."""
     names = highs_option_names(tmp_path)
     assert len(names) >= 90
-    assert names - ALLOWED_OPTIONS - FILE_OPTIONS == set()
-    assert not ALLOWED_OPTIONS & FILE_OPTIONS
+    assert names - ALLOWED_OPTIONS - FILE_OPTIONS - CUTOFF_OPTIONS == set()
+    assert not ALLOWED_OPTIONS & (FILE_OPTIONS | CUTOFF_OPTIONS)
     highs = highspy.Highs()
-    assert [n for n in ALLOWED_OPTIONS | FILE_OPTIONS if highs.getOptionType(n)[0] != highspy.HighsStatus.kOk] == []
+    classified = ALLOWED_OPTIONS | FILE_OPTIONS | CUTOFF_OPTIONS
+    assert [n for n in classified if highs.getOptionType(n)[0] != highspy.HighsStatus.kOk] == []
 
 
 def _validate_with(case: Case, options: dict[str, Any]) -> Any:
@@ -88,3 +89,9 @@ def test_a_preset_may_not_touch_files_either(tmp_path: Path) -> None:
     (folder / "custom.opt").write_text(f"solution_file = {tmp_path / 'x.sol'}\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"custom\.opt: HiGHS option 'solution_file' reads or writes files"):
         resolve_options(SolverSpec(preset="custom"), folder)
+
+
+@pytest.mark.parametrize("name", sorted(CUTOFF_OPTIONS))
+def test_options_that_stop_short_of_the_optimum_are_refused(name: str) -> None:
+    with pytest.raises(InputError, match=f"HiGHS option '{name}' makes HiGHS stop short of the optimum"):
+        resolve_options(SolverSpec(preset="default", options={name: 1e6}), SOLVERS_DIR)
