@@ -170,9 +170,10 @@ def _status(highs: highspy.Highs, has_solution: bool, deadline_hit: bool = False
         return "optimal"
     if ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
         return "infeasible"
-    if ms == S.kInterrupt and deadline_hit:
+    interrupted = ms.name in ("kInterrupt", "kHighsInterrupt")  # (the second is missing from highspy's stubs)
+    if interrupted and deadline_hit:
         return "time_limit_feasible" if has_solution else "time_limit_no_solution"
-    if ms == S.kInterrupt:
+    if interrupted:
         return "interrupted"
     if ms == S.kMemoryLimit:
         return "memory_limit"
