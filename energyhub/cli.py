@@ -179,18 +179,21 @@ def report(directory: Path, week: str | None) -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: min(2, CPUs)).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed scheduler, e.g. tcp://host:8786.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Sweep directory.")
-@click.option("--solver", default="pipeline", show_default=True, help="pipeline | toy | module:attribute.")
+@click.option("--solver", default="pipeline", show_default=True,
+              help="pipeline | module:attribute (a backend object or class).")
 @click.option("--cold", is_flag=True, help="Build every point from scratch (no re-solves).")
 @click.option("--retry-failed", is_flag=True, help="Solve the failed points of an earlier run again.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--max-points", type=click.IntRange(min=1), metavar="N",
+              help="Run a sweep of more than 1000 points (up to N); without it such a sweep is refused.")
 @handle_errors
 def sweep(scenario: Path, params: tuple[str, ...], zipped: bool, workers: int | None, scheduler: str | None,
-          out: Path, solver: str, cold: bool, retry_failed: bool, no_progress: bool) -> None:
+          out: Path, solver: str, cold: bool, retry_failed: bool, no_progress: bool, max_points: int | None) -> None:
     """Solve a scenario over a grid of parameter values (SCENARIO may be a sweep YAML file); resumable."""
     from energyhub.sweep.cli import run_sweep_command
 
     click.echo(run_sweep_command(scenario, params, zipped, workers, scheduler, out, solver, cold, retry_failed,
-                                 not no_progress))
+                                 not no_progress, max_points))
 
 
 def main() -> None:

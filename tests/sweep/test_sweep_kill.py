@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 from conftest import HERE, PRICE
+from toy_backend import TOY
 
 POINTS = 10
 TIMEOUT_S = 60.0
@@ -88,7 +89,7 @@ def test_ctrl_c_then_resume(scenario: Path, tmp_path: Path) -> None:
     psutil.wait_procs(workers, timeout=10)
     assert not [p for p in (out / "points").iterdir() if p.name.startswith(".tmp-")]
 
-    second = _start(_command(scenario, out, workers=1, solver="toy"))
+    second = _start(_command(scenario, out, workers=1, solver=TOY))
     stdout, stderr = second.communicate(timeout=TIMEOUT_S)
     assert second.returncode == 0, stderr
     assert "from an earlier run" in stdout
