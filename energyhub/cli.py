@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -129,7 +131,7 @@ def baseline(scenario: Path, out: Path, quiet: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
 def solve(scenario: Path, out: Path, quiet: bool) -> None:
-    """Size and dispatch the hub assets, check on the AC grid: DIR/summary.json and DIR/results.nc."""
+    """Size and dispatch the hub assets, check on the AC grid: DIR/summary.json, DIR/results.nc, DIR/highs.log."""
     from energyhub import pipeline
     from energyhub.results.console import solve_table
     from energyhub.results.write import check_replaceable, write_results
@@ -137,9 +139,16 @@ def solve(scenario: Path, out: Path, quiet: bool) -> None:
     check_replaceable(out)
     _progress(quiet)
     timings = pipeline.Timings()
-    summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info)
-    with timings.stage("write"):
-        write_results(out, summary, dataset)
+    handle, name = tempfile.mkstemp(prefix="energyhub-highs-", suffix=".log")  # moved into --out at the end
+    os.close(handle)
+    log = Path(name)
+    try:
+        summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info,
+                                          log_file=log)
+        with timings.stage("write"):
+            write_results(out, summary, dataset, {"highs.log": log})
+    finally:
+        log.unlink(missing_ok=True)
     summary["timings_s"] = timings.total()
     click.echo(solve_table(summary, str(out)))
 

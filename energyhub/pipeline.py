@@ -235,16 +235,16 @@ def ac_anchored_base_flow(inputs: GridInputs, own_mw: np.ndarray, ac_loading_pct
 
 
 def solve_prepared(
-    prep: Prepared, timings: Timings, progress: Progress | None = None
+    prep: Prepared, timings: Timings, progress: Progress | None = None, log_file: Path | None = None
 ) -> tuple[dict[str, Any], xr.Dataset]:
-    """Build, solve, extract and AC-check a prepared scenario."""
+    """Build, solve, extract and AC-check a prepared scenario (HiGHS's log appended to ``log_file`` if given)."""
     from energyhub.solve.options import resolve_options
     from energyhub.solve.workflow import solve_scenario
 
     data = prep.data
     options = resolve_options(data.scenario.solver, SOLVERS_DIR, data.path)
     inputs = model_inputs(prep, timings)
-    hm, res = solve_scenario(data, inputs, options, progress=progress)
+    hm, res = solve_scenario(data, inputs, options, log_file=log_file, progress=progress)
     for key in ("build", "handover", "solve"):
         timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
     return finish_solved(prep, inputs, hm, res, timings)
@@ -272,9 +272,10 @@ def _contract(summary: dict[str, Any], data: ScenarioData, solve_timings: dict[s
     return summary
 
 
-def solve(path: Path, timings: Timings, progress: Progress | None = None) -> tuple[dict[str, Any], xr.Dataset]:
-    """``energyhub solve``: the whole pipeline for one scenario file."""
-    summary, dataset = solve_prepared(prepare(path, timings), timings, progress)
+def solve(path: Path, timings: Timings, progress: Progress | None = None,
+          log_file: Path | None = None) -> tuple[dict[str, Any], xr.Dataset]:
+    """``energyhub solve``: the whole pipeline for one scenario file (HiGHS's log appended to ``log_file``)."""
+    summary, dataset = solve_prepared(prepare(path, timings), timings, progress, log_file)
     summary["timings_s"] = timings.total()
     return summary, dataset
 

@@ -91,14 +91,16 @@ def test_every_directory_energyhub_writes_holds_its_marker(tmp_path: Path) -> No
     assert solved.exit_code == 0, solved.output
     marker = json.loads((out / MARKER).read_text())
     assert marker["writer"] == "energyhub" and marker["kind"] == "solve"
-    assert marker["files"] == ["results.nc", "summary.json"]
+    assert marker["files"] == ["highs.log", "results.nc", "summary.json"]
+    assert "MIP has" in (out / "highs.log").read_text()  # HiGHS's log: inside --out, nowhere else
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     exported = run("export", str(out), "--format", "csv", "--quiet")
     assert exported.exit_code == 0, exported.output
     assert json.loads((out / "export-csv" / MARKER).read_text())["kind"] == "export"
     # a second solve replaces the directory with its export (energyhub wrote both)
     again = run("solve", str(SMALL_DIR / "scenario.yaml"), "--out", str(out))
     assert again.exit_code == 0, again.output
-    assert sorted(p.name for p in out.iterdir()) == [MARKER, "results.nc", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "highs.log", "results.nc", "summary.json"]
 
 
 # --------------------------------------------------------------------------- item 11: checked before any work

@@ -288,7 +288,7 @@ def test_solve_summary_contract(solve_run: Run) -> None:
     assert_ok(solve_run)
     out = solve_run.out
     assert solve_run.output.startswith(f"solved small-twente: written to {out}\n")
-    assert sorted(p.name for p in out.iterdir()) == [".energyhub.json", "results.nc", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".energyhub.json", "highs.log", "results.nc", "summary.json"]
     summary = read_json(out / "summary.json")
     assert {"scenario", "status", "objective_eur", "mip_gap", "timings_s", "capacities", "costs_eur",
             "kpis"} <= set(summary)
@@ -532,7 +532,7 @@ def test_solve_again_replaces_the_result_directory(solve_run: Run, tmp_path: Pat
 
     run = invoke("solve", SMALL, out)
     assert_ok(run)
-    assert sorted(p.name for p in out.iterdir()) == [".energyhub.json", "results.nc", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".energyhub.json", "highs.log", "results.nc", "summary.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     summary = read_json(out / "summary.json")
     assert summary["scenario"] == "small-twente"

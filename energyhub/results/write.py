@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def check_replaceable(out_dir: Path) -> None:
 
 
 def write_dir(out_dir: Path, json_files: dict[str, Any], netcdf_files: dict[str, xr.Dataset],
-              kind: str = "solve") -> Path:
+              kind: str = "solve", files: dict[str, Path] | None = None) -> Path:
     """Write JSON and netCDF (h5netcdf, compressed) files into ``out_dir`` atomically: all of them appear, or none.
 
     :func:`energyhub.outdir.atomic_dir` writes them into a temporary sibling with energyhub's marker that then
@@ -62,9 +63,12 @@ def write_dir(out_dir: Path, json_files: dict[str, Any], netcdf_files: dict[str,
             (tmp / name).write_text(text, encoding="utf-8")
         for name, dataset in netcdf_files.items():
             write_netcdf(dataset, tmp / name)
+        for name, source in (files or {}).items():  # e.g. highs.log, written by energyhub beside the solve
+            shutil.copyfile(source, tmp / name)
     return out_dir
 
 
-def write_results(out_dir: Path, summary: dict[str, Any], dataset: xr.Dataset) -> Path:
-    """Write ``summary.json`` and ``results.nc`` into ``out_dir`` atomically; return ``out_dir``."""
-    return write_dir(out_dir, {"summary.json": summary}, {"results.nc": dataset})
+def write_results(out_dir: Path, summary: dict[str, Any], dataset: xr.Dataset,
+                  files: dict[str, Path] | None = None) -> Path:
+    """Write ``summary.json``, ``results.nc`` (and ``files``) into ``out_dir`` atomically; return ``out_dir``."""
+    return write_dir(out_dir, {"summary.json": summary}, {"results.nc": dataset}, files=files)

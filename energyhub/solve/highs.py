@@ -142,14 +142,25 @@ def _use_threads(threads: int) -> None:
 
 
 def apply_options(highs: highspy.Highs, options: dict[str, OptionValue], log_file: Path | None) -> None:
-    """Set HiGHS options; HiGHS output goes to ``log_file`` (if given), never to the console."""
+    """Set HiGHS options; HiGHS output is appended to ``log_file`` (if given: energyhub's own file, which the
+    command line moves into --out), never to the console. HiGHS itself is given no file name."""
     _use_threads(int(options.get("threads", 0)))
     for name, value in options.items():
         highs.setOptionValue(name, value)
     if log_file is not None:
         highs.setOptionValue("output_flag", True)
         highs.setOptionValue("log_to_console", False)
-        highs.setOptionValue("log_file", str(log_file))
+        highs.cbLogging.subscribe(_appender(log_file))
+
+
+def _appender(log_file: Path) -> Callable[[Any], None]:
+    """A HiGHS logging callback appending each message to ``log_file`` (a sizing and a dispatch solve: one log)."""
+
+    def append(event: Any) -> None:
+        with open(log_file, "a", encoding="utf-8") as handle:
+            handle.write(event.message)
+
+    return append
 
 
 _LIMIT_REASONS = {

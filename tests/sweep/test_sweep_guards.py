@@ -7,11 +7,19 @@ import importlib.util
 import time
 from pathlib import Path
 
-from conftest import CAPEX, PRICE, run_cli
+from click.testing import CliRunner, Result
 from toy_backend import TOY
 
+from energyhub.cli import cli
 from energyhub.sweep.params import Param
 from energyhub.sweep.spec import MAX_POINTS, SweepSpec, check_point_count, point_count
+
+PRICE = "markets.NL.energy_price_eur_per_mwh"
+CAPEX = "assets.battery-hengelo.energy_mwh.capex_eur_per_mwh"
+
+
+def run_cli(*args: str) -> Result:  # (not imported from conftest: these tests run in any subset)
+    return CliRunner().invoke(cli, ["sweep", *args, "--no-progress"], catch_exceptions=False)
 
 
 def test_a_sweep_of_a_million_points_is_refused_at_once(scenario: Path, tmp_path: Path) -> None:
