@@ -56,3 +56,18 @@ def test_the_toy_backend_is_a_test_helper_not_part_of_the_package(scenario: Path
     result = run_cli(str(scenario), "--param", f"{PRICE}=40,80", "--solver", "toy", "--out", str(tmp_path / "o"))
     assert result.exit_code == 2, result.output
     assert "expected 'pipeline' or 'module:attribute'" in result.output
+
+
+def test_a_rerun_removes_the_point_temporaries_a_killed_sweep_left(scenario: Path, tmp_path: Path) -> None:
+    """A sweep killed while writing a point leaves ``points/.<id>.energyhub-tmp-<pid>-…``: the next run of the
+    sweep removes it (the sweep's lock says no other writer is running)."""
+    out = tmp_path / "out"
+    args = [str(scenario), "--param", f"{PRICE}=40,80", "--solver", TOY, "--workers", "1", "--out", str(out)]
+    assert run_cli(*args).exit_code == 0
+    stale = out / "points" / ".0123456789ab.energyhub-tmp-99999999-0badc0de"
+    stale.mkdir()
+    (stale / "point.json").write_text("{")
+    again = run_cli(*args)
+    assert again.exit_code == 0, again.output
+    assert not stale.exists()
+    assert (out / ".energyhub.json").is_file()

@@ -50,8 +50,8 @@ def _workers(process: subprocess.Popen[str]) -> list[psutil.Process]:
 def _assert_complete(out: Path) -> None:
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == POINTS and (table.status == "optimal").all()
-    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".tmp-")]
-    assert not list(out.glob(".tmp-*"))
+    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".")]  # no temporary left
+    assert {p.name for p in out.iterdir() if p.name.startswith(".")} <= {".lock", ".energyhub.json"}
 
 
 def test_sigkill_sweep_then_kill_worker_then_resume(scenario: Path, tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_ctrl_c_then_resume(scenario: Path, tmp_path: Path) -> None:
     assert first.returncode == 1, stderr
     assert "interrupted:" in stderr and "run the same command again to resume" in stderr
     psutil.wait_procs(workers, timeout=10)
-    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".")]  # no temporary left
 
     second = _start(_command(scenario, out, workers=1, solver=TOY))
     stdout, stderr = second.communicate(timeout=TIMEOUT_S)
