@@ -28,6 +28,7 @@ from energyhub.sweep.run import SweepOptions, run_sweep
 from energyhub.sweep.spec import make_spec
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "sweep"))  # --solver toy: the tests' stand-in LP, tests/sweep/toy_backend.py
 DEFAULT_PARAM = "assets.battery-hengelo.energy_mwh.capex_eur_per_mwh=lin:1000:300000:12"
 
 
@@ -52,7 +53,8 @@ def _one(args: argparse.Namespace, workers: int, resolve: bool) -> tuple[float, 
         spec.data["time"]["periods"] = args.periods
     if args.sizing_only:
         spec.data["time"]["aggregation"]["check_full_horizon"] = False
-    options = SweepOptions(workers=workers, backend=args.solver, resolve=resolve, progress=False)
+    backend = "toy_backend:ToyBackend" if args.solver == "toy" else args.solver
+    options = SweepOptions(workers=workers, backend=backend, resolve=resolve, progress=False)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         report = run_sweep(spec, Path(tmp) / "out", options)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -119,7 +121,7 @@ def baseline(scenario: Path, out: Path, quiet: bool) -> None:
     _progress(quiet)
     timings = pipeline.Timings()
     summary, dataset = pipeline.baseline(scenario, timings)
-    write_dir(out, {"baseline.json": summary}, {"baseline.nc": dataset})
+    write_dir(out, {"baseline.json": summary}, {"baseline.nc": dataset}, kind="baseline")
     click.echo(baseline_table(summary, str(out)))
 
 
@@ -133,7 +135,7 @@ def baseline(scenario: Path, out: Path, quiet: bool) -> None:
               "e.g. tcp://host:8786.")
 @handle_errors
 def solve(scenario: Path, out: Path, quiet: bool, workers: int | None, scheduler: str | None) -> None:
-    """Size and dispatch the hub assets, check on the AC grid: DIR/summary.json and DIR/results.nc."""
+    """Size and dispatch the hub assets, check on the AC grid: DIR/summary.json, DIR/results.nc, DIR/highs.log."""
     import shutil
 
     from energyhub import pipeline
@@ -146,10 +148,16 @@ def solve(scenario: Path, out: Path, quiet: bool, workers: int | None, scheduler
     timings = pipeline.Timings()
     checkpoints = out.parent / f".{out.name}.windows"
     execution = pipeline.Execution(workers or default_workers(), scheduler, checkpoints)
-    summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info,
-                                      execution=execution)
-    with timings.stage("write"):
-        write_results(out, summary, dataset)
+    handle, name = tempfile.mkstemp(prefix="energyhub-highs-", suffix=".log")  # moved into --out at the end
+    os.close(handle)
+    log = Path(name)
+    try:
+        summary, dataset = pipeline.solve(scenario, timings, progress=logging.getLogger("energyhub.solve").info,
+                                          log_file=log, execution=execution)
+        with timings.stage("write"):
+            write_results(out, summary, dataset, {"highs.log": log})
+    finally:
+        log.unlink(missing_ok=True)
     shutil.rmtree(checkpoints, ignore_errors=True)
     summary["timings_s"] = timings.total()
     click.echo(solve_table(summary, str(out)))
@@ -190,18 +198,21 @@ def report(directory: Path, week: str | None) -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: min(2, CPUs)).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed scheduler, e.g. tcp://host:8786.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Sweep directory.")
-@click.option("--solver", default="pipeline", show_default=True, help="pipeline | toy | module:attribute.")
+@click.option("--solver", default="pipeline", show_default=True,
+              help="pipeline | module:attribute (a backend object or class).")
 @click.option("--cold", is_flag=True, help="Build every point from scratch (no re-solves).")
 @click.option("--retry-failed", is_flag=True, help="Solve the failed points of an earlier run again.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--max-points", type=click.IntRange(min=1), metavar="N",
+              help="Run a sweep of more than 1000 points (up to N); without it such a sweep is refused.")
 @handle_errors
 def sweep(scenario: Path, params: tuple[str, ...], zipped: bool, workers: int | None, scheduler: str | None,
-          out: Path, solver: str, cold: bool, retry_failed: bool, no_progress: bool) -> None:
+          out: Path, solver: str, cold: bool, retry_failed: bool, no_progress: bool, max_points: int | None) -> None:
     """Solve a scenario over a grid of parameter values (SCENARIO may be a sweep YAML file); resumable."""
     from energyhub.sweep.cli import run_sweep_command
 
     click.echo(run_sweep_command(scenario, params, zipped, workers, scheduler, out, solver, cold, retry_failed,
-                                 not no_progress))
+                                 not no_progress, max_points))
 
 
 def main() -> None:

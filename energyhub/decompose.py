@@ -334,12 +334,13 @@ def size_and_dispatch(
     scheduler: str | None = None,
     checkpoint_dir: Path | None = None,
     progress: Progress | None = None,
+    log_file: Path | None = None,
 ) -> DecomposedRun:
     """Size on typical periods, then dispatch the horizon in monthly windows (one thread each when parallel)."""
     from energyhub.solve.workflow import sizes_of, solve_sizing
 
     say = progress or (lambda msg: log.info("%s", msg))
-    sizing, sized = solve_sizing(data, grid, options, progress=say)
+    sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file)
     parallel = scheduler is not None or workers > 1
     window_options = {**options, "threads": 1} if parallel else dict(options)
     tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)

@@ -254,9 +254,10 @@ def decomposed(data: ScenarioData) -> bool:
 
 
 def solve_prepared(
-    prep: Prepared, timings: Timings, progress: Progress | None = None, execution: Execution | None = None
+    prep: Prepared, timings: Timings, progress: Progress | None = None, log_file: Path | None = None,
+    execution: Execution | None = None,
 ) -> tuple[dict[str, Any], xr.Dataset]:
-    """Build, solve, extract and AC-check a prepared scenario."""
+    """Build, solve, extract and AC-check a prepared scenario (HiGHS's log appended to ``log_file`` if given)."""
     from energyhub.solve.options import resolve_options
     from energyhub.solve.workflow import solve_scenario
 
@@ -264,8 +265,8 @@ def solve_prepared(
     options = resolve_options(data.scenario.solver, SOLVERS_DIR, data.path)
     inputs = model_inputs(prep, timings)
     if decomposed(data):
-        return solve_in_windows(prep, inputs, options, timings, progress, execution or Execution())
-    hm, res = solve_scenario(data, inputs, options, progress=progress)
+        return solve_in_windows(prep, inputs, options, timings, progress, execution or Execution(), log_file)
+    hm, res = solve_scenario(data, inputs, options, log_file=log_file, progress=progress)
     for key in ("build", "handover", "solve"):
         timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
     return finish_solved(prep, inputs, hm, res, timings)
@@ -295,15 +296,15 @@ def _contract(summary: dict[str, Any], data: ScenarioData, solve_timings: dict[s
 
 def solve_in_windows(
     prep: Prepared, inputs: GridInputs, options: dict[str, Any], timings: Timings, progress: Progress | None,
-    execution: Execution,
+    execution: Execution, log_file: Path | None = None,
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Size on typical periods, dispatch the horizon in monthly windows (:mod:`energyhub.decompose`), stitch,
-    and AC-check the stitched dispatch."""
+    and AC-check the stitched dispatch (HiGHS's log of the sizing appended to ``log_file``)."""
     from energyhub.decompose import size_and_dispatch, stitched_kpis
 
     data = prep.data
     run = size_and_dispatch(data, inputs, options, workers=execution.workers, scheduler=execution.scheduler,
-                            checkpoint_dir=execution.checkpoint_dir, progress=progress)
+                            checkpoint_dir=execution.checkpoint_dir, progress=progress, log_file=log_file)
     sized, stitched = run.sized, run.stitched
     timings.seconds["dispatch_wall"] = run.dispatch_wall_s
     solver_timings = {f"sizing.{k}": v for k, v in sized.timings_s.items()}
@@ -342,10 +343,10 @@ def solve_in_windows(
     return summary, dataset
 
 
-def solve(path: Path, timings: Timings, progress: Progress | None = None,
+def solve(path: Path, timings: Timings, progress: Progress | None = None, log_file: Path | None = None,
           execution: Execution | None = None) -> tuple[dict[str, Any], xr.Dataset]:
-    """``energyhub solve``: the whole pipeline for one scenario file."""
-    summary, dataset = solve_prepared(prepare(path, timings), timings, progress, execution)
+    """``energyhub solve``: the whole pipeline for one scenario file (HiGHS's log appended to ``log_file``)."""
+    summary, dataset = solve_prepared(prepare(path, timings), timings, progress, log_file, execution)
     summary["timings_s"] = timings.total()
     return summary, dataset
 

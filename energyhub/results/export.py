@@ -4,17 +4,13 @@ Time series leave in long format, one table per variable family (``asset_dispatc
 ``hub_exchange``, ``hub_balance``, ``branch_loading``, ``bus_voltage``, …) with a ``time`` column, the element column
 (``asset``, ``hub``, ``branch`` or ``bus``), its descriptive coordinates and one value column per variable whose name
 carries the unit (``p_mw``, ``loading_ac_after_pct``). Run data leave as small tables (``capacities``, ``costs``,
-``kpis``, ``hubs``, ``run``). The export is written into a temporary directory next to the target and renamed into
-place, so a failed or interrupted export never leaves a half-written result.
+``kpis``, ``hubs``, ``run``). The export is written by :func:`energyhub.outdir.atomic_dir` (a temporary sibling with
+energyhub's marker, renamed into place), so a failed or interrupted export never leaves a half-written result.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from energyhub.errors import InputError
+from energyhub.outdir import atomic_dir, check_target
 from energyhub.results.report_inputs import ResultDir, load_result_dir
 
 Format = Literal["csv", "parquet", "xlsx"]
@@ -331,36 +328,9 @@ def build_tables(result: ResultDir) -> dict[str, pd.DataFrame]:
 
 
 # ---------------------------------------------------------------------------------------------------------- writing
-@contextmanager
-def atomic_dir(target: Path) -> Iterator[Path]:
-    """Yield a fresh temporary directory beside ``target``; on success it replaces ``target``, on error it vanishes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield tmp
-        _replace_dir(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    if not target.exists():
-        new.rename(target)
-        return
-    old = target.with_name(f".{target.name}.old-{new.name.rsplit('-', 1)[-1]}")
-    target.rename(old)
-    try:
-        new.rename(target)
-    except OSError:
-        old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def check_out_dir(out: Path) -> None:
-    """Refuse to replace a directory that is not an earlier export (it may hold the user's files)."""
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
-        raise InputError(f"--out {out} exists and is not an earlier energyhub export: choose another directory")
+    """Refuse a target that cannot be written or is not an earlier export (it may hold the user's files)."""
+    check_target(out, kinds=("export",), what="export")
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: Format) -> list[str]:
@@ -389,11 +359,11 @@ def export_result(directory: Path, fmt: Format, out: Path | None = None) -> Path
     """Export the result directory ``directory`` as ``fmt`` into ``out`` (default ``DIR/export-<fmt>``)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    result = load_result_dir(directory)
     out = out if out is not None else directory / f"export-{fmt}"
     check_out_dir(out)
+    result = load_result_dir(directory)
     tables = build_tables(result)
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "export") as tmp:
         if fmt == "xlsx":
             from energyhub.results.report_xlsx import write_workbook
 

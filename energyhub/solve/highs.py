@@ -27,7 +27,15 @@ from energyhub.solve.options import OptionValue
 
 log = logging.getLogger(__name__)
 
-Status = Literal["optimal", "time_limit_feasible", "infeasible", "time_limit_no_solution", "error"]
+Status = Literal[
+    "optimal", "time_limit_feasible", "limit_feasible", "objective_target_feasible", "objective_bound_feasible",
+    "infeasible", "time_limit_no_solution", "limit_no_solution", "objective_bound_no_solution", "memory_limit",
+    "interrupted", "error",
+]
+#: Statuses with a usable solution (HiGHS stopped at the optimum or at a limit with a feasible point).
+SOLVED: frozenset[str] = frozenset(
+    {"optimal", "time_limit_feasible", "limit_feasible", "objective_target_feasible", "objective_bound_feasible"}
+)
 Progress = Callable[[str], None]
 
 
@@ -134,27 +142,88 @@ def _use_threads(threads: int) -> None:
 
 
 def apply_options(highs: highspy.Highs, options: dict[str, OptionValue], log_file: Path | None) -> None:
-    """Set HiGHS options; HiGHS output goes to ``log_file`` (if given), never to the console."""
+    """Set HiGHS options; HiGHS output is appended to ``log_file`` (if given: energyhub's own file, which the
+    command line moves into --out), never to the console. HiGHS itself is given no file name."""
     _use_threads(int(options.get("threads", 0)))
     for name, value in options.items():
         highs.setOptionValue(name, value)
     if log_file is not None:
         highs.setOptionValue("output_flag", True)
         highs.setOptionValue("log_to_console", False)
-        highs.setOptionValue("log_file", str(log_file))
+        highs.cbLogging.subscribe(_appender(log_file))
 
 
-def _status(highs: highspy.Highs, has_solution: bool) -> Status:
+def _appender(log_file: Path) -> Callable[[Any], None]:
+    """A HiGHS logging callback appending each message to ``log_file`` (a sizing and a dispatch solve: one log)."""
+
+    def append(event: Any) -> None:
+        with open(log_file, "a", encoding="utf-8") as handle:
+            handle.write(event.message)
+
+    return append
+
+
+_LIMIT_REASONS = {
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "limit",  # simplex_iteration_limit, ipm_iteration_limit, ...
+    "kSolutionLimit": "limit",  # mip_max_nodes, mip_max_leaves, mip_max_improving_sols
+    "kObjectiveTarget": "objective_target",
+    "kObjectiveBound": "objective_bound",
+}
+
+
+def _status(highs: highspy.Highs, has_solution: bool, deadline_hit: bool = False) -> Status:
+    """energyhub's status of a finished run: the real reason HiGHS stopped, never a memory limit or an interrupt
+    reported as a time limit. An interrupt by energyhub's own wall-clock watch (``deadline_hit``) is the time limit."""
     ms = highs.getModelStatus()
     S = highspy.HighsModelStatus
     if ms == S.kOptimal:
         return "optimal"
     if ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
         return "infeasible"
-    if ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kObjectiveBound,
-              S.kObjectiveTarget, S.kMemoryLimit):
+    interrupted = ms.name in ("kInterrupt", "kHighsInterrupt")  # (the second is missing from highspy's stubs)
+    if interrupted and deadline_hit:
         return "time_limit_feasible" if has_solution else "time_limit_no_solution"
-    return "error"
+    if interrupted:
+        return "interrupted"
+    if ms == S.kMemoryLimit:
+        return "memory_limit"
+    reason = _LIMIT_REASONS.get(ms.name)
+    if reason is None:
+        return "error"
+    if has_solution:
+        return f"{reason}_feasible"  # type: ignore[return-value]
+    return "limit_no_solution" if reason == "objective_target" else f"{reason}_no_solution"  # type: ignore[return-value]
+
+
+def watch_time_limit(highs: highspy.Highs, options: dict[str, OptionValue]) -> Callable[[], bool]:
+    """Interrupt ``highs`` from its callbacks once the wall clock passes ``options["time_limit"]`` (s from now).
+
+    HiGHS checks its own ``time_limit`` too; this watch makes the limit a wall-clock one wherever HiGHS calls back
+    (simplex, interior point, MIP search). Returns a function that unsubscribes the watch and says whether it
+    interrupted the run. See README "Time limit" for what neither can interrupt.
+    """
+    limit = options.get("time_limit")
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not np.isfinite(limit):
+        return lambda: False
+    deadline = time.monotonic() + float(limit)
+    hit = [False]
+
+    def check(event: Any) -> None:
+        if time.monotonic() >= deadline:
+            hit[0] = True
+            event.interrupt()
+
+    callbacks = (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt)
+    for callback in callbacks:
+        callback.subscribe(check)
+
+    def stop() -> bool:
+        for callback in callbacks:
+            callback.unsubscribe(check)
+        return hit[0]
+
+    return stop
 
 
 def solve(
@@ -179,10 +248,14 @@ def solve(
     say(f"handed over {compiled.n_cols} columns, {highs.getNumRow()} rows to HiGHS in {t_handover:.1f} s")
     apply_options(highs, dict(options or {}), log_file)
     _report_incumbents(highs, say)  # (an LP never calls it)
+    stop_watch = watch_time_limit(highs, dict(options or {}))
     t1 = time.perf_counter()
-    highs.run()
+    try:
+        highs.run()
+    finally:
+        deadline_hit = stop_watch()
     t_solve = time.perf_counter() - t1
-    return _result(hm, compiled, t_handover, t_solve, say, raise_on_failure)
+    return _result(hm, compiled, t_handover, t_solve, say, raise_on_failure, deadline_hit=deadline_hit)
 
 
 def _report_incumbents(highs: highspy.Highs, say: Progress, every_s: float = 15.0) -> None:
@@ -201,11 +274,11 @@ def _report_incumbents(highs: highspy.Highs, say: Progress, every_s: float = 15.
 
 
 def _result(hm: HubModel, compiled: CompiledModel, t_handover: float, t_solve: float, say: Progress,
-            raise_on_failure: bool) -> SolveResult:
+            raise_on_failure: bool, *, deadline_hit: bool = False) -> SolveResult:
     highs = compiled.highs
     info = highs.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    status = _status(highs, has_solution)
+    status = _status(highs, has_solution, deadline_hit)
     x = np.asarray(highs.getSolution().col_value, dtype=float) if has_solution else np.zeros(compiled.n_cols)
     integer = any(v.is_integer() for v in compiled.columns)
     gap = float(info.mip_gap) if integer and has_solution else 0.0
@@ -219,14 +292,39 @@ def _result(hm: HubModel, compiled: CompiledModel, t_handover: float, t_solve: f
         from energyhub.solve.diagnose import diagnose_infeasible
 
         raise InfeasibleError(diagnose_infeasible(hm, compiled))
-    if raise_on_failure and status == "error":
-        raise SolverError(solver_failure_message(hm, highs, t_solve))
-    if raise_on_failure and status == "time_limit_no_solution":
-        raise NoSolutionError(
-            f"HiGHS stopped ({highs.getModelStatus()}) after {t_solve:.0f} s without a feasible solution"
-            f"{_which_solve(hm)}; {time_limit_hint(hm)}"
-        )
+    if raise_on_failure and status not in SOLVED:
+        raise _failure(hm, highs, status, t_solve)
     return result
+
+
+def _failure(hm: HubModel, highs: highspy.Highs, status: Status, t_solve: float) -> SolverError | NoSolutionError:
+    """The error of a run without a usable solution (infeasibility aside): exit 4 for a limit the scenario set,
+    exit 1 for a memory limit, an interrupt or a HiGHS failure."""
+    stopped = f"HiGHS stopped ({highs.getModelStatus()}) after {t_solve:.0f} s without a feasible solution"
+    if status == "time_limit_no_solution":
+        return NoSolutionError(f"{stopped}{_which_solve(hm)}; {time_limit_hint(hm)}")
+    if status == "limit_no_solution":
+        return NoSolutionError(
+            f"{stopped}{_which_solve(hm)}: it reached a node, iteration or solution limit of solver.options "
+            "(mip_max_nodes, mip_max_leaves, mip_max_improving_sols, simplex_iteration_limit, ...); raise or remove it"
+        )
+    if status == "objective_bound_no_solution":
+        return NoSolutionError(
+            f"{stopped}{_which_solve(hm)}: no solution is cheaper than solver.options.objective_bound; raise or "
+            "remove that bound"
+        )
+    if status == "memory_limit":
+        return SolverError(
+            f"HiGHS ran out of memory on scenario '{hm.scenario.name}' after {t_solve:.0f} s{_which_solve(hm)} "
+            f"({highs.getModelStatus()}): not a time limit, more time would not help; use time.aggregation "
+            "(representative periods), a shorter horizon or fewer hubs, or a machine with more memory"
+        )
+    if status == "interrupted":
+        return SolverError(
+            f"HiGHS was interrupted after {t_solve:.0f} s{_which_solve(hm)} ({highs.getModelStatus()}); nothing "
+            "was written"
+        )
+    return SolverError(solver_failure_message(hm, highs, t_solve))
 
 
 def _which_solve(hm: HubModel) -> str:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +20,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energyhub.outdir import atomic_file
+from energyhub.results.netcdf import write_netcdf
 from energyhub.sweep.spec import Point, SweepSpec
-from energyhub.sweep.store import TMP_PREFIX, point_dir, read_point
+from energyhub.sweep.store import point_dir, read_point
 
 FIXED_COLUMNS = ("status", "objective_eur", "mip_gap", "mode", "reason")
 
@@ -122,10 +122,8 @@ def write_outputs(out: Path, spec: SweepSpec, points: list[Point]) -> tuple[Path
     """Write ``sweep.csv`` and ``sweep.nc`` atomically (temporary name, then rename)."""
     table = sweep_table(out, spec, points)
     csv_path, nc_path = out / "sweep.csv", out / "sweep.nc"
-    tmp_csv = out / f"{TMP_PREFIX}sweep-{uuid.uuid4().hex[:8]}.csv"
-    table.to_csv(tmp_csv, index=False)
-    os.replace(tmp_csv, csv_path)
-    tmp_nc = out / f"{TMP_PREFIX}sweep-{uuid.uuid4().hex[:8]}.nc"
-    sweep_dataset(out, spec, table).to_netcdf(tmp_nc, engine="h5netcdf")
-    os.replace(tmp_nc, nc_path)
+    with atomic_file(csv_path) as tmp_csv:
+        table.to_csv(tmp_csv, index=False)
+    with atomic_file(nc_path) as tmp_nc:
+        write_netcdf(sweep_dataset(out, spec, table), tmp_nc)
     return csv_path, nc_path

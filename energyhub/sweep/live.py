@@ -49,8 +49,8 @@ from energyhub.model.sizes import fixed_in_dispatch, size_vars
 from energyhub.pipeline import Prepared, Timings, finish_solved, model_inputs
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
+from energyhub.solve.highs import SOLVED, SolveResult, _result, apply_options, compile_model
 from energyhub.solve.highs import CompiledModel as HighsModel
-from energyhub.solve.highs import SolveResult, _result, apply_options, compile_model
 
 _CAPEX = re.compile(r"^assets\.([^.]+)\.(energy_mwh|power_mw|capacity_kg|storage_mwh)\.(capex_eur_per_\w+)$")
 _REINFORCEMENT_CAPEX = re.compile(r"^assets\.([^.]+)\.capex_eur$")
@@ -119,7 +119,7 @@ class Stage:
         if not self.fresh:
             res.timings_s["build"] = 0.0
         self.fresh = False
-        if res.status in ("optimal", "time_limit_feasible"):
+        if res.status in SOLVED:
             self.x = res.x.copy()
         return res, t_solve
 

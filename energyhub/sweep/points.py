@@ -253,21 +253,18 @@ class PipelineBackend:
 
 
 def load_backend(name: str, reach: dict[str, float] | None = None) -> Backend:
-    """A backend by name: ``pipeline`` (the real model), ``toy`` (the stand-in LP) or ``module:attribute``.
+    """A backend by name: ``pipeline`` (the real model) or ``module:attribute``.
 
     ``module:attribute`` names a backend object or a class/function that returns one when called without
-    arguments (for benchmarks and tests of other solvers). ``reach``: the largest value of each swept path, for
-    the pipeline's live models.
+    arguments (for benchmarks and tests of other solvers; the tests' stand-in LP is
+    ``tests/sweep/toy_backend.py``, loaded as ``toy_backend:ToyBackend``). ``reach``: the largest value of each
+    swept path, for the pipeline's live models.
     """
     if name == "pipeline":
         return PipelineBackend(reach)
-    if name == "toy":
-        from energyhub.sweep.toy import ToyBackend
-
-        return ToyBackend()
     module_name, sep, attr = name.partition(":")
     if not sep:
-        raise InputError(f"--solver '{name}': expected 'pipeline', 'toy' or 'module:attribute'")
+        raise InputError(f"--solver '{name}': expected 'pipeline' or 'module:attribute'")
     try:
         obj = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:

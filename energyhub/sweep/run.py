@@ -16,6 +16,7 @@ from energyhub.scenario.load import SOLVERS_DIR
 from energyhub.sweep import store
 from energyhub.sweep.collect import write_outputs
 from energyhub.sweep.executors import default_workers, run_dask, run_local, run_serial
+from energyhub.sweep.points import load_backend
 from energyhub.sweep.spec import Point, SweepSpec, make_points, validate_spec
 from energyhub.sweep.worker import SweepJob
 
@@ -139,6 +140,7 @@ def run_sweep(spec: SweepSpec, out: Path, options: SweepOptions) -> SweepReport:
     """Validate all points, then solve the missing ones and write ``sweep.csv``/``sweep.nc`` in ``out``."""
     points = make_points(spec)
     validate_spec(spec, points, options.solvers_dir)
+    load_backend(options.backend)  # an unknown --solver is exit 2 before the sweep directory is made
     out = out.resolve()
     with store.locked(out):
         store.prepare(out, spec, points)

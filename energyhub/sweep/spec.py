@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from energyhub.scenario.schema import Scenario
 from energyhub.sweep.params import Param, ParamValue, apply_values, check_path, parse_values
 
 SWEEP_KEYS = ("scenario", "zip", "params")
+#: The most points a sweep runs without ``--max-points``: every point is validated before the first solve and each
+#: is a full solve, so a larger grid is more often a typo (``lin:0:1:100000``) than a plan.
+MAX_POINTS = 1000
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,27 @@ def make_spec(path: Path, params: list[Param], zipped: bool) -> SweepSpec:
 
 
 # --------------------------------------------------------------------------------------------------- points
+def point_count(spec: SweepSpec) -> int:
+    """How many points the sweep has, without making them (zip: the common length; product: the product)."""
+    if spec.zip:
+        return max((len(p.values) for p in spec.params), default=0)
+    return math.prod(len(p.values) for p in spec.params)
+
+
+def check_point_count(spec: SweepSpec, max_points: int | None) -> int:
+    """Refuse a sweep above ``max_points`` (default :data:`MAX_POINTS`) before any work; the number of points."""
+    count = point_count(spec)
+    cap = MAX_POINTS if max_points is None else max_points
+    if count > cap:
+        sizes = " x ".join(f"{p.path} ({len(p.values)})" for p in spec.params)
+        raise InputError(
+            f"this sweep has {count:,} points ({'zipped' if spec.zip else 'product'}: {sizes}), more than the "
+            f"{cap:,} that run without confirmation; check the parameter values, or give --max-points {count} to run "
+            "it"
+        )
+    return count
+
+
 def point_id(values: dict[str, ParamValue]) -> str:
     """A stable 12-hex-digit hash of a point's parameter values (independent of parameter order)."""
     text = json.dumps(sorted((k, repr(v)) for k, v in values.items()))

@@ -9,9 +9,10 @@ Layout::
     DIR/points/<id>/failed.json    status and reason (failed points)
     DIR/sweep.csv, DIR/sweep.nc    the collected results, written when every point is done
 
-A point directory is written under ``DIR/points/.tmp-<id>-<random>`` and renamed into place: a point either exists
-completely or not at all, whatever kills the process. Left-over ``.tmp-*`` directories are removed when a sweep
-starts and ends.
+A point directory is written by :func:`energyhub.outdir.atomic_dir` (under ``DIR/points/.<id>.energyhub-tmp-…``,
+renamed into place): a point either exists completely or not at all, whatever kills the process. Left-over
+temporaries are removed when a sweep starts and ends. The sweep directory and every point hold energyhub's marker
+file (``.energyhub.json``).
 """
 
 from __future__ import annotations
@@ -22,18 +23,27 @@ import hashlib
 import json
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from energyhub.errors import InputError
+from energyhub.outdir import (
+    OLD_TAG,
+    TargetExists,
+    atomic_dir,
+    atomic_file,
+    clean_stale_in,
+    marker_data,
+    temp_name,
+    write_marker,
+)
+from energyhub.results.netcdf import write_netcdf
 from energyhub.sweep.points import PointResult
 from energyhub.sweep.spec import Point, SweepSpec
 
 MANIFEST = "sweep.json"
 POINTS = "points"
-TMP_PREFIX = ".tmp-"
 FORMAT_VERSION = 1
 
 
@@ -58,9 +68,8 @@ def scenario_hash(data: dict[str, Any]) -> str:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a file under a temporary name in the same directory and rename it into place."""
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}-{uuid.uuid4().hex[:8]}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------------- manifest
@@ -102,10 +111,13 @@ def prepare(out: Path, spec: SweepSpec, points: list[Point]) -> bool:
                 f"{' with a changed scenario file' if old.get('params') == json.loads(dumps(new['params'])) else ''}. "
                 "Give another --out directory, or delete this one to start over."
             )
+        if marker_data(out) is None:  # a sweep directory of an energyhub before the marker file
+            write_marker(out, "sweep", [MANIFEST])
         return True
     if out.exists() and (not out.is_dir() or any(p.name != ".lock" for p in out.iterdir())):
         raise InputError(f"{out} exists and is not a sweep directory (no {MANIFEST}); give a new or empty --out")
     (out / POINTS).mkdir(parents=True, exist_ok=True)
+    write_marker(out, "sweep", [MANIFEST])
     write_text_atomic(path, dumps(new) + "\n")
     return False
 
@@ -135,7 +147,7 @@ def finished_ids(out: Path) -> set[str]:
     root = out / POINTS
     if not root.is_dir():
         return set()
-    return {p.name for p in root.iterdir() if not p.name.startswith(TMP_PREFIX) and (p / "point.json").is_file()}
+    return {p.name for p in root.iterdir() if not p.name.startswith(".") and (p / "point.json").is_file()}
 
 
 def read_point(out: Path, point_id: str) -> dict[str, Any]:
@@ -152,23 +164,15 @@ def failed_ids(out: Path) -> set[str]:
 def remove_point(out: Path, point_id: str) -> None:
     """Delete a finished point (to retry a failed one): renamed away first, so it vanishes at once."""
     target = point_dir(out, point_id)
-    trash = target.with_name(f"{TMP_PREFIX}{point_id}-{uuid.uuid4().hex[:8]}")
+    trash = temp_name(target, OLD_TAG)
     os.replace(target, trash)
     shutil.rmtree(trash, ignore_errors=True)
 
 
 def clean_tmp(out: Path) -> int:
-    """Remove the ``.tmp-*`` leftovers of killed writers; the number removed."""
-    removed = 0
-    for root in (out, out / POINTS):
-        if root.is_dir():
-            for item in root.glob(f"{TMP_PREFIX}*"):
-                if item.is_dir():
-                    shutil.rmtree(item, ignore_errors=True)
-                else:
-                    item.unlink(missing_ok=True)
-                removed += 1
-    return removed
+    """Remove the temporaries of killed writers (:func:`energyhub.outdir.temp_name`) in ``out`` and its points;
+    the number removed. Called with the sweep's lock held, so no live writer's temporary is touched."""
+    return clean_stale_in(out, include_live=True) + clean_stale_in(out / POINTS, include_live=True)
 
 
 def point_record(point: Point, result: PointResult) -> dict[str, Any]:
@@ -188,25 +192,16 @@ def point_record(point: Point, result: PointResult) -> dict[str, Any]:
 
 def write_point(out: Path, point: Point, result: PointResult) -> bool:
     """Write a point atomically; False when another writer finished it first (its result is kept)."""
-    final = point_dir(out, point.id)
-    tmp = final.with_name(f"{TMP_PREFIX}{point.id}-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir(parents=True)
     try:
-        (tmp / "point.json").write_text(dumps(point_record(point, result)) + "\n", encoding="utf-8")
-        if result.failed:
-            failure = {"id": point.id, "values": point.values, "status": result.status, "reason": result.reason}
-            (tmp / "failed.json").write_text(dumps(failure) + "\n", encoding="utf-8")
-        if result.summary:
-            (tmp / "summary.json").write_text(dumps(result.summary) + "\n", encoding="utf-8")
-        if result.dataset is not None and not result.failed:
-            result.dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
-        os.rename(tmp, final)  # atomic; fails if ``final`` exists (a directory that is not empty)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if final.is_dir():
-            return False
-        raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        with atomic_dir(point_dir(out, point.id), "sweep-point", replace=False) as tmp:
+            (tmp / "point.json").write_text(dumps(point_record(point, result)) + "\n", encoding="utf-8")
+            if result.failed:
+                failure = {"id": point.id, "values": point.values, "status": result.status, "reason": result.reason}
+                (tmp / "failed.json").write_text(dumps(failure) + "\n", encoding="utf-8")
+            if result.summary:
+                (tmp / "summary.json").write_text(dumps(result.summary) + "\n", encoding="utf-8")
+            if result.dataset is not None and not result.failed:
+                write_netcdf(result.dataset, tmp / "results.nc")
+    except TargetExists:
+        return False
     return True

@@ -7,6 +7,7 @@ that does nothing leaves the model status at ``kNotset``, as an unknown outcome 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import highspy
@@ -17,7 +18,7 @@ from _model_helpers import hub, make_data, no_grid
 from energyhub.errors import ExitCode, NoSolutionError, SolverError
 from energyhub.model.build import build_model
 from energyhub.scenario.data import ScenarioData
-from energyhub.solve.highs import solve
+from energyhub.solve.highs import _status, apply_options, compile_model, solve, watch_time_limit
 from energyhub.solve.workflow import solve_scenario
 
 NO_TIME: dict[str, Any] = {"time_limit": 0.0, "threads": 1}
@@ -95,3 +96,104 @@ def test_progress_reports_improving_solutions_while_highs_searches() -> None:
     assert said.index(found[0]) < next(i for i, line in enumerate(said) if line.startswith("HiGHS: optimal"))
     last = float(found[-1].removeprefix("HiGHS: solution ").split(" EUR/yr")[0].replace(",", ""))
     assert last >= result.objective_eur - 1.0
+
+
+# ----------------------------------------------------------------------- the real reason HiGHS stopped (item 13)
+def lp_battery_data() -> ScenarioData:
+    """The battery of :func:`battery_data` without build_or_not: an LP (dual simplex honours objective_bound)."""
+    hours = np.arange(48) % 24
+    price = np.where((hours >= 8) & (hours < 20), 100.0, 10.0)
+    assets = [{"type": "battery", "name": "bat", "hub": "h", "energy_mwh": {"max": 20.0, "capex_eur_per_mwh": 1e4},
+               "power_mw": {"max": 5.0, "capex_eur_per_mw": 1e3}}]
+    series = {"hubs.h.demand_mw": 2.0, "markets.NL.energy_price_eur_per_mwh": price}
+    return make_data(48, [hub("h", export_mw=0.0)], assets=assets, series=series)
+
+
+def hard_mip_data(steps: int = 336, hubs: int = 4) -> ScenarioData:
+    """Biogas engines with a minimum up time and optional batteries under random prices: builds in under a second,
+    but HiGHS needs far more than 30 s to prove the optimum (measured: gap 3e-6 after 30 s)."""
+    rng = np.random.default_rng(1)
+    assets: list[dict[str, Any]] = []
+    for i in range(hubs):
+        assets.append({"type": "biogas", "name": f"g{i}", "hub": f"h{i}", "unit_mw": 1.0, "units": {"max": 3},
+                       "biogas_supply_mwh_per_day": 30.0, "min_load_frac": 0.5, "min_up_h": 3,
+                       "variable_om_eur_per_mwh": 50.0})
+        assets.append({"type": "battery", "name": f"b{i}", "hub": f"h{i}", "build_or_not": True,
+                       "energy_mwh": {"min": 1.0, "max": 20.0, "capex_eur_per_mwh": 2e3},
+                       "power_mw": {"max": 5.0, "capex_eur_per_mw": 1e3}})
+    hub_list = [hub(f"h{i}", import_mw=3.0, export_mw=0.0, demand_mw=float(1 + i % 3)) for i in range(hubs)]
+    series = {"markets.NL.energy_price_eur_per_mwh": rng.uniform(0.0, 200.0, steps)}
+    return make_data(steps, hub_list, assets=assets, series=series)
+
+
+def test_objective_bound_is_named_not_reported_as_a_time_limit() -> None:
+    """objective_bound below the LP's optimum: dual simplex stops with kObjectiveBound (no solution cheaper)."""
+    data = lp_battery_data()
+    optimum = solve(build_model(data, no_grid(data)), {"threads": 1}).objective_eur
+    with pytest.raises(NoSolutionError) as caught:
+        solve(build_model(data, no_grid(data)), {"threads": 1, "presolve": "off", "objective_bound": 0.5 * optimum})
+    message = str(caught.value)
+    assert "kObjectiveBound" in message and "no solution is cheaper than solver.options.objective_bound" in message
+    assert "time_limit_s" not in message
+
+
+def test_node_limit_is_named_not_reported_as_a_time_limit() -> None:
+    data = battery_data()
+    result = solve(build_model(data, no_grid(data)), {"threads": 1, "mip_max_nodes": 0}, raise_on_failure=False)
+    assert result.status == "limit_no_solution"
+    with pytest.raises(NoSolutionError, match=r"node, iteration or solution limit of solver\.options"):
+        solve(build_model(data, no_grid(data)), {"threads": 1, "mip_max_nodes": 0})
+
+
+def test_an_interrupt_is_not_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run interrupted from a HiGHS callback (as Ctrl-C through highspy does) is exit 1 'interrupted'."""
+    run = highspy.Highs.run
+
+    def interrupted_run(self: highspy.Highs) -> Any:
+        self.cbMipInterrupt.subscribe(lambda event: event.interrupt())
+        return run(self)
+
+    monkeypatch.setattr(highspy.Highs, "run", interrupted_run)
+    data = battery_data()
+    hm = build_model(data, no_grid(data))
+    assert solve(hm, {"threads": 1}, raise_on_failure=False).status == "interrupted"
+    with pytest.raises(SolverError) as caught:
+        solve(build_model(data, no_grid(data)), {"threads": 1})
+    assert caught.value.exit_code == ExitCode.UNEXPECTED
+    assert "HiGHS was interrupted" in str(caught.value) and "kInterrupt" in str(caught.value)
+    assert "time_limit_s" not in str(caught.value)
+
+
+def test_a_memory_limit_is_not_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS's kMemoryLimit cannot be provoked safely on a shared machine: a real run whose model status then
+    reads kMemoryLimit. It is a HiGHS failure (exit 1) that says what to change, never a time limit."""
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kMemoryLimit)
+    data = battery_data()
+    with pytest.raises(SolverError) as caught:
+        solve(build_model(data, no_grid(data)), {"threads": 1})
+    message = str(caught.value)
+    assert caught.value.exit_code == ExitCode.UNEXPECTED and not isinstance(caught.value, NoSolutionError)
+    assert "ran out of memory" in message and "time.aggregation" in message and "time_limit" not in message
+
+
+def test_the_wall_clock_watch_stops_highs_and_counts_as_the_time_limit() -> None:
+    """HiGHS's own time_limit off: energyhub's wall-clock watch (HiGHS callbacks) interrupts it at 0.5 s, and
+    the interrupt is reported as the time limit it is."""
+    data = hard_mip_data()
+    compiled = compile_model(build_model(data, no_grid(data)))
+    apply_options(compiled.highs, {"threads": 1, "mip_rel_gap": 0.0}, None)
+    stop = watch_time_limit(compiled.highs, {"time_limit": 0.5})
+    start = time.perf_counter()
+    compiled.highs.run()
+    elapsed = time.perf_counter() - start
+    assert stop() is True
+    assert compiled.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert _status(compiled.highs, True, deadline_hit=True) == "time_limit_feasible"
+    assert elapsed < 0.5 + 2.0
+
+
+def test_a_time_limit_of_2_s_holds_on_a_model_that_takes_much_longer() -> None:
+    data = hard_mip_data()
+    result = solve(build_model(data, no_grid(data)), {"threads": 1, "mip_rel_gap": 0.0, "time_limit": 2.0})
+    assert result.status == "time_limit_feasible"
+    assert result.timings_s["solve"] < 2.0 + 3.0

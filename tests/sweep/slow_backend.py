@@ -6,9 +6,10 @@ import os
 import time
 from pathlib import Path
 
+from toy_backend import ToyBackend, ToyModel
+
 from energyhub.scenario.schema import Scenario
 from energyhub.sweep.points import Solved
-from energyhub.sweep.toy import ToyBackend, ToyModel
 
 DELAY_S = float(os.environ.get("SWEEP_TEST_DELAY_S", "0.4"))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 from sweep_helpers import HERE, PRICE
+from toy_backend import TOY
 
 POINTS = 10
 TIMEOUT_S = 60.0
@@ -49,8 +50,8 @@ def _workers(process: subprocess.Popen[str]) -> list[psutil.Process]:
 def _assert_complete(out: Path) -> None:
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == POINTS and (table.status == "optimal").all()
-    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".tmp-")]
-    assert not list(out.glob(".tmp-*"))
+    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".")]  # no temporary left
+    assert {p.name for p in out.iterdir() if p.name.startswith(".")} <= {".lock", ".energyhub.json"}
 
 
 def test_sigkill_sweep_then_kill_worker_then_resume(scenario: Path, tmp_path: Path) -> None:
@@ -86,9 +87,9 @@ def test_ctrl_c_then_resume(scenario: Path, tmp_path: Path) -> None:
     assert first.returncode == 1, stderr
     assert "interrupted:" in stderr and "run the same command again to resume" in stderr
     psutil.wait_procs(workers, timeout=10)
-    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".")]  # no temporary left
 
-    second = _start(_command(scenario, out, workers=1, solver="toy"))
+    second = _start(_command(scenario, out, workers=1, solver=TOY))
     stdout, stderr = second.communicate(timeout=TIMEOUT_S)
     assert second.returncode == 0, stderr
     assert "from an earlier run" in stdout

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sweep_helpers import CAPEX, IMPORT, PRICE, run_cli
+from toy_backend import TOY
 
 from energyhub.errors import InputError
 from energyhub.sweep.params import Param, parse_param, parse_values
@@ -85,7 +86,7 @@ def test_point_id_is_stable_and_order_free() -> None:
 )
 def test_invalid_params_exit_2_before_solving(scenario: Path, tmp_path: Path, param: str, message: str) -> None:
     out = tmp_path / "out"
-    result = run_cli(str(scenario), "--param", param, "--solver", "toy", "--out", str(out))
+    result = run_cli(str(scenario), "--param", param, "--solver", TOY, "--out", str(out))
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not (out / "points").exists()  # nothing was started

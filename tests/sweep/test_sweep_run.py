@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 import xarray as xr
 from sweep_helpers import CAPEX, IMPORT, PRICE, run_cli
+from toy_backend import TOY, ToyBackend, hand_objective
 
 from energyhub.scenario.load import load_scenario
 from energyhub.sweep.params import Param
 from energyhub.sweep.run import SweepOptions, run_sweep
 from energyhub.sweep.spec import make_points, make_spec, point_scenario
-from energyhub.sweep.toy import ToyBackend, hand_objective
 
 NO_BATTERY = "1000000000"  # capex per MWh at which the toy builds no battery: optimum by hand
 
@@ -22,7 +22,7 @@ NO_BATTERY = "1000000000"  # capex per MWh at which the toy builds no battery: o
 def test_product_sweep_outputs(scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["--param", f"{PRICE}=40,80", "--param", f"{IMPORT}=0.5,2,4", "--param", f"{CAPEX}={NO_BATTERY}"]
-    result = run_cli(str(scenario), *args, "--solver", "toy", "--workers", "2", "--out", str(out))
+    result = run_cli(str(scenario), *args, "--solver", TOY, "--workers", "2", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "6 points: 4 solved, 2 failed" in result.output
 
@@ -55,13 +55,13 @@ def test_product_sweep_outputs(scenario: Path, tmp_path: Path) -> None:
         assert ds["objective_eur"].sel({IMPORT: 0.5}).isnull().all()
         assert (ds["status"].sel({IMPORT: 0.5}) == "infeasible").all()
         assert float(ds["import_mw"].sel({PRICE: 40, IMPORT: 2.0, "hub": "hengelo"}).mean()) == pytest.approx(1.0)
-    assert not list((out / "points").glob(".tmp-*"))
+    assert not [p for p in (out / "points").iterdir() if p.name.startswith(".")]  # no temporary left
 
 
 def test_zip_sweep_has_point_dimension(scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["--param", f"{PRICE}=40,60,80", "--param", f"{IMPORT}=2,3,4", "--zip", "--workers", "1"]
-    result = run_cli(str(scenario), *args, "--solver", "toy", "--out", str(out))
+    result = run_cli(str(scenario), *args, "--solver", TOY, "--out", str(out))
     assert result.exit_code == 0, result.output
     with xr.open_dataset(out / "sweep.nc") as ds:
         assert ds["objective_eur"].dims == ("point",)
@@ -71,7 +71,7 @@ def test_zip_sweep_has_point_dimension(scenario: Path, tmp_path: Path) -> None:
 def test_sweep_points_equal_single_solves(scenario: Path, tmp_path: Path) -> None:
     """Re-solved points (battery arbitrage included, so the LP is not trivial) equal cold single solves."""
     spec = make_spec(scenario, [Param(PRICE, (40, 80)), Param(CAPEX, (1000.0, 20000.0, 80000.0))], False)
-    report = run_sweep(spec, tmp_path / "out", SweepOptions(workers=1, backend="toy", progress=False))
+    report = run_sweep(spec, tmp_path / "out", SweepOptions(workers=1, backend=TOY, progress=False))
     assert report.failed == 0
     table = pd.read_csv(tmp_path / "out" / "sweep.csv").set_index("point_id")
     assert (table["mode"] == "resolve").sum() >= 3  # one worker: most points re-solve its live model
@@ -86,23 +86,23 @@ def test_sweep_points_equal_single_solves(scenario: Path, tmp_path: Path) -> Non
 
 def test_resume_and_refuse_other_sweep(scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = [str(scenario), "--param", f"{PRICE}=40,80", "--solver", "toy", "--workers", "1", "--out", str(out)]
+    args = [str(scenario), "--param", f"{PRICE}=40,80", "--solver", TOY, "--workers", "1", "--out", str(out)]
     assert run_cli(*args).exit_code == 0
     again = run_cli(*args)
     assert again.exit_code == 0 and "(0 computed now, 2 from an earlier run)" in again.output
-    other = run_cli(str(scenario), "--param", f"{PRICE}=40,90", "--solver", "toy", "--out", str(out))
+    other = run_cli(str(scenario), "--param", f"{PRICE}=40,90", "--solver", TOY, "--out", str(out))
     assert other.exit_code == 2
     assert "holds another sweep (scenario 'small-twente', product of markets.NL" in other.output
     not_sweep = tmp_path / "busy"
     not_sweep.mkdir()
     (not_sweep / "x.txt").write_text("x")
-    busy = run_cli(str(scenario), "--param", f"{PRICE}=40", "--solver", "toy", "--out", str(not_sweep))
+    busy = run_cli(str(scenario), "--param", f"{PRICE}=40", "--solver", TOY, "--out", str(not_sweep))
     assert busy.exit_code == 2 and "is not a sweep directory" in busy.output
 
 
 def test_retry_failed(scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = [str(scenario), "--param", f"{IMPORT}=0.5,2", "--solver", "toy", "--workers", "1", "--out", str(out)]
+    args = [str(scenario), "--param", f"{IMPORT}=0.5,2", "--solver", TOY, "--workers", "1", "--out", str(out)]
     assert "1 failed" in run_cli(*args).output
     again = run_cli(*args, "--retry-failed")
     assert again.exit_code == 0 and "(1 computed now, 1 from an earlier run)" in again.output
@@ -114,7 +114,7 @@ def test_dask_local_cluster(scenario: Path, tmp_path: Path) -> None:
         n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
     ) as cluster:
         spec = make_spec(scenario, [Param(PRICE, (40, 60, 80)), Param(IMPORT, (0.5, 2))], False)
-        options = SweepOptions(scheduler=cluster.scheduler_address, backend="toy", progress=False)
+        options = SweepOptions(scheduler=cluster.scheduler_address, backend=TOY, progress=False)
         report = run_sweep(spec, tmp_path / "out", options)
     assert (report.total, report.failed, report.computed) == (6, 3, 6)
     table = pd.read_csv(tmp_path / "out" / "sweep.csv")
@@ -129,7 +129,7 @@ def test_bad_scheduler_address(scenario: Path, tmp_path: Path, monkeypatch: pyte
         "--param",
         f"{PRICE}=40",
         "--solver",
-        "toy",
+        TOY,
         "--scheduler",
         "tcp://127.0.0.1:1",
         "--out",

@@ -1,6 +1,7 @@
 """A small but real stand-in solver: a hub-import LP with batteries, in highspy, whose optimum is computable by hand.
 
-Used by the sweep tests and benchmark until the real pipeline is wired (``--solver toy``). It reads only the
+A test backend (it lives in ``tests/``, not in the package): the sweep tests and ``benchmarks/sweep_bench.py`` load it
+with ``--solver toy_backend:ToyBackend`` (:data:`TOY`), ``tests/sweep`` on the Python path. It reads only the
 scenario's constants and ignores the grid, series files and the other asset types:
 
 * every hub ``h`` has a constant demand ``d_h`` = ``hubs.h.demand_mw`` (1.0 MW when that is a series reference)
@@ -32,6 +33,7 @@ import xarray as xr
 from energyhub.scenario.schema import BatteryAsset, Scenario
 from energyhub.sweep.points import Solved
 
+TOY = "toy_backend:ToyBackend"  # the --solver value that loads this backend
 DEFAULT_DEMAND_MW = 1.0
 DEFAULT_PRICE_EUR_PER_MWH = 50.0
 C_RATE_PER_H = 0.5
