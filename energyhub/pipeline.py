@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from energyhub.scenario.data import ScenarioData, load
 from energyhub.scenario.load import SOLVERS_DIR
 
 if TYPE_CHECKING:
+    from energyhub.model.build import Component
     from energyhub.model.core import HubModel
     from energyhub.model.inputs import GridInputs
     from energyhub.solve.highs import SolveResult
@@ -235,16 +236,17 @@ def ac_anchored_base_flow(inputs: GridInputs, own_mw: np.ndarray, ac_loading_pct
 
 
 def solve_prepared(
-    prep: Prepared, timings: Timings, progress: Progress | None = None
+    prep: Prepared, timings: Timings, progress: Progress | None = None, extra: Sequence[Component] = ()
 ) -> tuple[dict[str, Any], xr.Dataset]:
-    """Build, solve, extract and AC-check a prepared scenario."""
+    """Build, solve, extract and AC-check a prepared scenario (``extra``: model components added to every build,
+    see :func:`energyhub.model.build.build_model`)."""
     from energyhub.solve.options import resolve_options
     from energyhub.solve.workflow import solve_scenario
 
     data = prep.data
     options = resolve_options(data.scenario.solver, SOLVERS_DIR, data.path)
     inputs = model_inputs(prep, timings)
-    hm, res = solve_scenario(data, inputs, options, progress=progress)
+    hm, res = solve_scenario(data, inputs, options, progress=progress, extra=extra)
     for key in ("build", "handover", "solve"):
         timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
     return finish_solved(prep, inputs, hm, res, timings)
@@ -313,6 +315,7 @@ def finish_solved(
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Extract, summarise and AC-check a solved model of ``prep`` (the tail of :func:`solve_prepared`, and of a
     sweep's live model re-solve)."""
+    from energyhub.results import finance
     from energyhub.results.extract import hub_net_import_mw, to_dataset
     from energyhub.results.kpis import summary as model_summary
 
@@ -330,5 +333,7 @@ def finish_solved(
     else:
         summary["kpis"]["ac_check"] = "skipped: typical periods only (set time.aggregation.check_full_horizon)"
     summary = _contract(summary, data, res.timings_s)
+    bills = finance.hub_bills(hm, dataset, summary["capacities"])
+    summary["finance"] = finance.finance_summary(data.scenario, summary, bills)
     dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
     return summary, dataset
