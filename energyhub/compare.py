@@ -168,6 +168,7 @@ def alternative_figures(summary: dict[str, Any]) -> dict[str, Any]:
         "h2_shortfall_kg": kpis.get("h2_shortfall_kg"),
         "curtailed_mwh": kpis.get("curtailed_mwh"),
         "built": _built(summary),
+        "actors": actors,
     }
 
 
