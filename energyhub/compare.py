@@ -27,15 +27,16 @@ import logging
 import multiprocessing
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import xarray as xr
 
-from energyhub.errors import InputError
+from energyhub.errors import EnergyhubError, InputError
 from energyhub.scenario.schema import Scenario
 
 OPTIMUM, REINFORCEMENT_ONLY, HUBS_ONLY, AS_IS = "optimum", "reinforcement-only", "hubs-only", "as-is"
@@ -121,20 +122,39 @@ def _solve_in_worker(scenario: Scenario, path: Path, name: str) -> Solved:
 def solve_all(scenario: Scenario, path: Path, workers: int = 1,
               say: Callable[[str], None] = lambda _m: None) -> dict[str, Solved]:
     """Every alternative's ``(summary, dataset)``: serially on one prepared grid, or in ``workers`` processes."""
+    out: dict[str, Solved] = {}
     if workers <= 1:
-        out: dict[str, Solved] = {}
         prepared = None
         for name in ALTERNATIVES:
             say(f"solving {name}")
-            out[name], prepared = solve_alternative(scenario, path, name, prepared)
+            with _naming(name):
+                out[name], prepared = solve_alternative(scenario, path, name, prepared)
         return out
+    from energyhub.sweep.executors import _stop
     from energyhub.sweep.worker import init_process_worker
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_process_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_process_worker)
+    try:
         futures = {name: pool.submit(_solve_in_worker, scenario, path, name) for name in ALTERNATIVES}
         say(f"solving {len(futures)} alternatives in {workers} processes")
-        return {name: future.result() for name, future in futures.items()}
+        for name, future in futures.items():
+            with _naming(name):
+                out[name] = future.result()
+    except BaseException:
+        _stop(pool)  # as the sweep: kill the workers at once on an error or Ctrl-C
+        raise
+    pool.shutdown(wait=True)
+    return out
+
+
+@contextmanager
+def _naming(name: str) -> Iterator[None]:
+    """Prefix a known error's message with the alternative it came from (same class: same exit code)."""
+    try:
+        yield
+    except EnergyhubError as exc:
+        raise type(exc)(f"alternative '{name}' ({DESCRIPTIONS[name]}): {exc}") from exc
 
 
 # -------------------------------------------------------------------------------------------------- comparison

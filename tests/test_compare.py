@@ -135,3 +135,12 @@ def test_without_hub_assets_holds_every_size_at_existing() -> None:
     assert sizes["biogas-boekelo"].units.upper == 1 and sizes["biogas-boekelo"].storage_mwh.upper == 5
     assert sizes["cable-line-2"] == {a.name: a for a in base.assets}["cable-line-2"]
     assert base.assets[0].energy_mwh.upper == 20  # the loaded scenario is unchanged
+
+
+def test_an_alternative_s_error_names_it_and_keeps_its_exit_code() -> None:
+    from energyhub.compare import _naming
+    from energyhub.errors import InfeasibleError
+
+    with pytest.raises(InfeasibleError, match=r"^alternative 'as-is' \(nothing built.*\): hydrogen demand"):
+        with _naming("as-is"):
+            raise InfeasibleError("hydrogen demand cannot be met")

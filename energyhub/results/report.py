@@ -61,7 +61,8 @@ def render_report(result: ResultDir, week: str | None = None) -> str:
     )
     kind_titles = {"solve": "Hub sizing and dispatch", "baseline": "Congestion baseline", "sweep": "Parameter sweep"}
     return env.get_template(TEMPLATE).render(
-        title=f"{kind_titles[result.kind]}: {result.scenario}",
+        title=f"{'Hub sizing and counterfactuals' if result.comparison else kind_titles[result.kind]}: "
+              f"{result.scenario}",
         scenario=result.scenario,
         kind=result.kind,
         sections=build_sections(result, week),
