@@ -37,6 +37,7 @@ from compare_helpers import (
 )
 
 from energyhub.compare import ALTERNATIVES, run_compare, without_hub_assets
+from energyhub.results.report_inputs import load_result_dir
 from energyhub.scenario.load import load_scenario
 
 # the hand-made grid has no profiles parquet beside it: its (absent) loads are static, on purpose
@@ -75,6 +76,9 @@ def test_cheap_battery_is_worth_the_cable_minus_its_cost(tmp_path: Path) -> None
         assert (out / name / "summary.json").is_file() and (out / name / "results.nc").is_file()
     on_disk = json.loads((out / "comparison.json").read_text())
     assert on_disk["value_of_hub_assets_eur_per_year"] == pytest.approx(result["value_of_hub_assets_eur_per_year"])
+    # the report finds the comparison from the compare directory and from its optimum/
+    assert load_result_dir(out).comparison == on_disk == load_result_dir(out / "optimum").comparison
+    assert load_result_dir(out / "hubs-only").comparison is None
 
 
 def test_the_hub_pays_the_battery_and_the_grid_operator_saves_the_cable(tmp_path: Path) -> None:
@@ -123,6 +127,10 @@ def test_cli_in_two_processes_gives_the_same_figures(tmp_path: Path) -> None:
     refused = subprocess.run([*command[:4], str(scenario), "--out", str(tmp_path / "study"), "--quiet"],
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "not an energyhub compare directory" in refused.stderr
+    missing = subprocess.run([*command[:4], str(tmp_path / "none.yaml"), "--out", str(tmp_path / "new")],
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "none.yaml: no such file" in missing.stderr
+    assert not (tmp_path / "new").exists()  # nothing written
 
 
 def test_without_hub_assets_holds_every_size_at_existing() -> None:
@@ -141,6 +149,6 @@ def test_an_alternative_s_error_names_it_and_keeps_its_exit_code() -> None:
     from energyhub.compare import _naming
     from energyhub.errors import InfeasibleError
 
-    with pytest.raises(InfeasibleError, match=r"^alternative 'as-is' \(nothing built.*\): hydrogen demand"):
-        with _naming("as-is"):
-            raise InfeasibleError("hydrogen demand cannot be met")
+    expected = r"^alternative 'as-is' \(nothing built.*\): hydrogen demand"
+    with pytest.raises(InfeasibleError, match=expected), _naming("as-is"):
+        raise InfeasibleError("hydrogen demand cannot be met")
