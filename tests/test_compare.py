@@ -74,6 +74,8 @@ def test_cheap_battery_is_worth_the_cable_minus_its_cost(tmp_path: Path) -> None
     assert alts["as-is"]["overload_mwh_dc"] == pytest.approx(2 * 1.1)  # over the horizon (four hours)
     for name in ALTERNATIVES:  # ordinary result directories
         assert (out / name / "summary.json").is_file() and (out / name / "results.nc").is_file()
+        timings = json.loads((out / name / "summary.json").read_text())["timings_s"]
+        assert ("grid" in timings) == (name == "optimum")  # the grid is prepared once and reused
     on_disk = json.loads((out / "comparison.json").read_text())
     assert on_disk["value_of_hub_assets_eur_per_year"] == pytest.approx(result["value_of_hub_assets_eur_per_year"])
     # the report finds the comparison from the compare directory and from its optimum/
