@@ -30,7 +30,9 @@ def size_text(sizes: dict[str, Any]) -> str:
     for key, unit in SIZE_UNITS.items():
         value = sizes.get(key)
         if isinstance(value, int | float) and value > 0:
-            parts.append(f"{fmt(value, 0 if key in ('stacks', 'units') else 2)} {unit}")
+            counted = key in ("stacks", "units")
+            unit = unit.rstrip("s") if counted and round(value) == 1 else unit
+            parts.append(f"{fmt(value, 0 if counted else 2)} {unit}")
     return ", ".join(parts)
 
 
