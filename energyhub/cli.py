@@ -164,6 +164,23 @@ def solve(scenario: Path, out: Path, quiet: bool, workers: int | None, scheduler
 
 
 @cli.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--out", type=OUT_DIR, required=True,
+              help="Compare directory: one result directory per alternative and comparison.json (atomically).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local processes to solve the alternatives in (1: one after the other on one prepared grid).")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+@handle_errors
+def compare(scenario: Path, out: Path, workers: int, quiet: bool) -> None:
+    """Solve the optimum and its counterfactuals (reinforcement only, hubs only, as is) and compare them."""
+    from energyhub.compare import comparison_table, run_compare
+
+    _progress(quiet)
+    run = run_compare(scenario, out, workers, logging.getLogger("energyhub.compare").info)
+    click.echo(comparison_table(run.comparison, str(out), run.seconds))
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), required=True,
               help="csv/parquet: one long table per variable family; xlsx: a summary sheet plus data sheets.")

@@ -31,7 +31,7 @@ import json
 import logging
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -40,7 +40,7 @@ import numpy as np
 import xarray as xr
 
 from energyhub.model.boundary import STATE_VARS
-from energyhub.model.build import build_model
+from energyhub.model.build import Component, build_model
 from energyhub.model.connection import availability
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
@@ -72,6 +72,7 @@ class WindowTask:
     info: dict[str, Any]
     options: dict[str, OptionValue]
     checkpoint: Path | None = None
+    extra: tuple[Component, ...] = ()
 
 
 @dataclass
@@ -189,7 +190,7 @@ def _task_key(task: WindowTask) -> str:
     digest = hashlib.sha256()
     digest.update(task.data.scenario.model_dump_json().encode())
     digest.update(pickle.dumps((task.start, task.stop, sorted(task.sizes.items()), task.info,
-                                sorted(task.options.items()))))
+                                sorted(task.options.items()), [f"{f.__module__}.{f.__qualname__}" for f in task.extra])))
     for key in sorted(task.series):
         digest.update(key.encode())
         digest.update(np.ascontiguousarray(task.series[key], dtype=float).tobytes())
@@ -205,7 +206,7 @@ def solve_window(task: WindowTask) -> WindowOutcome:
         if saved is not None:
             return saved
     hm = build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series, fixed_sizes=task.sizes,
-                     info=task.info)
+                     info=task.info, extra=task.extra)
     res = solve(hm, task.options, progress=lambda _msg: None)
     dataset = to_dataset(hm, res)
     outcome = WindowOutcome(
@@ -335,15 +336,22 @@ def size_and_dispatch(
     checkpoint_dir: Path | None = None,
     progress: Progress | None = None,
     log_file: Path | None = None,
+    extra: Sequence[Component] = (),
 ) -> DecomposedRun:
-    """Size on typical periods, then dispatch the horizon in monthly windows (one thread each when parallel)."""
+    """Size on typical periods, then dispatch the horizon in monthly windows (one thread each when parallel).
+
+    ``extra`` model components (:func:`energyhub.model.build.build_model`) go into the sizing and every window;
+    with worker processes they must be picklable (module-level functions).
+    """
     from energyhub.solve.workflow import sizes_of, solve_sizing
 
     say = progress or (lambda msg: log.info("%s", msg))
-    sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file)
+    sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file, extra=extra)
     parallel = scheduler is not None or workers > 1
     window_options = {**options, "threads": 1} if parallel else dict(options)
     tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)
+    for task in tasks:
+        task.extra = tuple(extra)
     t0 = time.perf_counter()
     outcomes = dispatch_in_windows(tasks, workers=workers, scheduler=scheduler, progress=say)
     wall = time.perf_counter() - t0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from energyhub.scenario.data import ScenarioData, load
 from energyhub.scenario.load import SOLVERS_DIR
 
 if TYPE_CHECKING:
+    from energyhub.model.build import Component
     from energyhub.model.core import HubModel
     from energyhub.model.inputs import GridInputs
     from energyhub.solve.highs import SolveResult
@@ -255,9 +256,10 @@ def decomposed(data: ScenarioData) -> bool:
 
 def solve_prepared(
     prep: Prepared, timings: Timings, progress: Progress | None = None, log_file: Path | None = None,
-    execution: Execution | None = None,
+    execution: Execution | None = None, extra: Sequence[Component] = (),
 ) -> tuple[dict[str, Any], xr.Dataset]:
-    """Build, solve, extract and AC-check a prepared scenario (HiGHS's log appended to ``log_file`` if given)."""
+    """Build, solve, extract and AC-check a prepared scenario (HiGHS's log appended to ``log_file`` if given;
+    ``extra``: model components added to every build, see :func:`energyhub.model.build.build_model`)."""
     from energyhub.solve.options import resolve_options
     from energyhub.solve.workflow import solve_scenario
 
@@ -265,8 +267,8 @@ def solve_prepared(
     options = resolve_options(data.scenario.solver, SOLVERS_DIR, data.path)
     inputs = model_inputs(prep, timings)
     if decomposed(data):
-        return solve_in_windows(prep, inputs, options, timings, progress, execution or Execution(), log_file)
-    hm, res = solve_scenario(data, inputs, options, log_file=log_file, progress=progress)
+        return solve_in_windows(prep, inputs, options, timings, progress, execution or Execution(), log_file, extra)
+    hm, res = solve_scenario(data, inputs, options, log_file=log_file, progress=progress, extra=extra)
     for key in ("build", "handover", "solve"):
         timings.seconds[key] = res.timings_s.get(key, 0.0) + res.timings_s.get(f"sizing.{key}", 0.0)
     return finish_solved(prep, inputs, hm, res, timings)
@@ -296,7 +298,7 @@ def _contract(summary: dict[str, Any], data: ScenarioData, solve_timings: dict[s
 
 def solve_in_windows(
     prep: Prepared, inputs: GridInputs, options: dict[str, Any], timings: Timings, progress: Progress | None,
-    execution: Execution, log_file: Path | None = None,
+    execution: Execution, log_file: Path | None = None, extra: Sequence[Component] = (),
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Size on typical periods, dispatch the horizon in monthly windows (:mod:`energyhub.decompose`), stitch,
     and AC-check the stitched dispatch (HiGHS's log of the sizing appended to ``log_file``)."""
@@ -304,7 +306,8 @@ def solve_in_windows(
 
     data = prep.data
     run = size_and_dispatch(data, inputs, options, workers=execution.workers, scheduler=execution.scheduler,
-                            checkpoint_dir=execution.checkpoint_dir, progress=progress, log_file=log_file)
+                            checkpoint_dir=execution.checkpoint_dir, progress=progress, log_file=log_file,
+                            extra=extra)
     sized, stitched = run.sized, run.stitched
     timings.seconds["dispatch_wall"] = run.dispatch_wall_s
     solver_timings = {f"sizing.{k}": v for k, v in sized.timings_s.items()}
@@ -385,6 +388,7 @@ def finish_solved(
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Extract, summarise and AC-check a solved model of ``prep`` (the tail of :func:`solve_prepared`, and of a
     sweep's live model re-solve)."""
+    from energyhub.results import finance
     from energyhub.results.extract import hub_net_import_mw, to_dataset
     from energyhub.results.kpis import summary as model_summary
 
@@ -402,5 +406,7 @@ def finish_solved(
     else:
         summary["kpis"]["ac_check"] = "skipped: typical periods only (set time.aggregation.check_full_horizon)"
     summary = _contract(summary, data, res.timings_s)
+    bills = finance.hub_bills(hm, dataset, summary["capacities"])
+    summary["finance"] = finance.finance_summary(data.scenario, summary, bills)
     dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
     return summary, dataset

@@ -18,6 +18,7 @@ import pandas as pd
 
 from energyhub import __version__
 from energyhub.errors import InputError
+from energyhub.results.report_decision import comparison_section, decision_section
 from energyhub.results.report_grid import congestion_section, hubs_section
 from energyhub.results.report_inputs import ResultDir, load_result_dir
 from energyhub.results.report_sections import (
@@ -40,7 +41,9 @@ def build_sections(result: ResultDir, week: str | None) -> list[Section]:
         return [scenario_section(result), sweep_section(result)]
     if result.kind == "baseline":
         return [scenario_section(result), congestion_section(result)]
+    first = [decision_section(result)] + ([comparison_section(result)] if result.comparison else [])
     return [
+        *first,
         scenario_section(result),
         assets_section(result),
         congestion_section(result),
@@ -58,7 +61,8 @@ def render_report(result: ResultDir, week: str | None = None) -> str:
     )
     kind_titles = {"solve": "Hub sizing and dispatch", "baseline": "Congestion baseline", "sweep": "Parameter sweep"}
     return env.get_template(TEMPLATE).render(
-        title=f"{kind_titles[result.kind]}: {result.scenario}",
+        title=f"{'Hub sizing and counterfactuals' if result.comparison else kind_titles[result.kind]}: "
+              f"{result.scenario}",
         scenario=result.scenario,
         kind=result.kind,
         sections=build_sections(result, week),

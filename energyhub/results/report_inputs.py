@@ -23,6 +23,7 @@ Kind = Literal["solve", "baseline", "sweep"]
 SOLVE_FILES = ("summary.json", "results.nc")
 BASELINE_FILES = ("baseline.json", "baseline.nc")
 SWEEP_FILES = ("sweep.csv",)
+COMPARISON_FILE = "comparison.json"  # a compare directory: optimum/, reinforcement-only/, … (energyhub.compare)
 DEFAULT_LIMIT_PCT = 100.0
 
 
@@ -40,6 +41,7 @@ class ResultDir:
     sweep: xr.Dataset | None = None
     point_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    comparison: dict[str, Any] | None = None  # comparison.json of ``energyhub compare`` (its optimum is loaded)
 
     @property
     def scenario(self) -> str:
@@ -60,8 +62,15 @@ def load_result_dir(path: Path) -> ResultDir:
         raise InputError(f"result directory {path} does not exist")
     if not path.is_dir():
         raise InputError(f"{path} is not a directory: pass the directory that solve, baseline or sweep wrote (--out)")
+    if (path / COMPARISON_FILE).is_file():
+        result = _load_solve(path / "optimum")
+        result.comparison = read_json(path / COMPARISON_FILE)
+        return result
     if (path / "summary.json").exists() or (path / "results.nc").exists():
-        return _load_solve(path)
+        result = _load_solve(path)
+        if path.resolve().name == "optimum" and (path.resolve().parent / COMPARISON_FILE).is_file():
+            result.comparison = read_json(path.resolve().parent / COMPARISON_FILE)
+        return result
     if (path / "sweep.csv").exists():
         return _load_sweep(path)
     if (path / "baseline.json").exists() or (path / "baseline.nc").exists():

@@ -9,10 +9,11 @@ dispatch it. The returned model and result are those of the last solve; sizing t
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from energyhub.model.aggregate import aggregate
-from energyhub.model.build import build_model
+from energyhub.model.build import Component, build_model
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.sizes import relax_operation, size_vars
@@ -30,20 +31,22 @@ def solve_scenario(
     *,
     log_file: Path | None = None,
     progress: Progress | None = None,
+    extra: Sequence[Component] = (),
 ) -> tuple[HubModel, SolveResult]:
-    """The model and solve result of ``data`` (sizing on typical periods first if configured)."""
+    """The model and solve result of ``data`` (sizing on typical periods first if configured); ``extra``
+    components are passed to every :func:`~energyhub.model.build.build_model` (the sizing and the dispatch)."""
     say = progress or (lambda msg: log.info("%s", msg))
     spec = data.scenario.time.aggregation
     if spec is None:
         say(f"building the model: {len(data.times)} steps, {len(data.scenario.hubs)} hubs")
-        hm = build_model(data, grid)
+        hm = build_model(data, grid, extra=extra)
         return hm, solve(hm, options, log_file=log_file, progress=say)
-    sizing, sized = solve_sizing(data, grid, options, log_file=log_file, progress=say)
+    sizing, sized = solve_sizing(data, grid, options, log_file=log_file, progress=say, extra=extra)
     if not spec.check_full_horizon:
         return sizing, sized
     sizes = sizes_of(sizing, sized)
     say(f"dispatching the full horizon ({len(data.times)} steps) with the sizes fixed")
-    hm = build_model(data, grid, fixed_sizes=sizes)
+    hm = build_model(data, grid, fixed_sizes=sizes, extra=extra)
     result = solve(hm, options, log_file=log_file, progress=say)
     for key, value in sized.timings_s.items():
         result.timings_s[f"sizing.{key}"] = value
@@ -58,13 +61,14 @@ def solve_sizing(
     *,
     log_file: Path | None = None,
     progress: Progress | None = None,
+    extra: Sequence[Component] = (),
 ) -> tuple[HubModel, SolveResult]:
     """Build and solve the sizing model on typical periods (``time.aggregation``)."""
     say = progress or (lambda msg: log.info("%s", msg))
     spec = data.scenario.time.aggregation
     assert spec is not None
     say(f"sizing on {spec.typical_periods} typical periods of {spec.hours_per_period} h")
-    sizing = build_sizing(data, grid, say)
+    sizing = build_sizing(data, grid, say, extra=extra)
     return sizing, solve(sizing, options, log_file=log_file, progress=say)
 
 
@@ -74,13 +78,13 @@ def sizes_of(hm: HubModel, res: SolveResult) -> dict[str, float]:
 
 
 def build_sizing(data: ScenarioData, grid: GridInputs, say: Progress | None = None,
-                 info: dict | None = None) -> HubModel:
+                 info: dict | None = None, extra: Sequence[Component] = ()) -> HubModel:
     """The sizing model on typical periods (``time.aggregation``), its commitment relaxed if configured
-    (``info`` as in :func:`~energyhub.model.build.build_model`)."""
+    (``info`` and ``extra`` as in :func:`~energyhub.model.build.build_model`)."""
     spec = data.scenario.time.aggregation
     assert spec is not None
     tg, series, agg_grid = aggregate(data, grid, spec)
-    sizing = build_model(data, agg_grid, time_grid=tg, series=series, info=info)
+    sizing = build_model(data, agg_grid, time_grid=tg, series=series, info=info, extra=extra)
     if spec.relax_commitment:
         relaxed = relax_operation(sizing)
         if say is not None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from energyhub.cli import cli
 from energyhub.results.report import write_report
 
-SOLVE_SECTIONS = ("scenario", "assets", "congestion", "hubs", "dispatch", "costs")
+SOLVE_SECTIONS = ("decision", "scenario", "assets", "congestion", "hubs", "dispatch", "costs")
 SOLVE_PLOTS = ("heatmap", "duration", "hub-exchange", "week-0", "week-1", "costs")
 
 

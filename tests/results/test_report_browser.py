@@ -14,7 +14,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not on PATH (apt-get install chromium): browser rendering not checked"
 )
-SECTIONS = ("scenario", "assets", "congestion", "hubs", "dispatch", "costs")
+SECTIONS = ("decision", "scenario", "assets", "congestion", "hubs", "dispatch", "costs")
 PLOTS = ("heatmap", "duration", "hub-exchange", "week-0", "week-1", "costs")
 WINDOW = (1280, 4000)
 
