@@ -189,8 +189,9 @@ def _task_key(task: WindowTask) -> str:
     """A digest of everything the window's model is built from (checkpoints are reused only on a match)."""
     digest = hashlib.sha256()
     digest.update(task.data.scenario.model_dump_json().encode())
+    hooks = [f"{f.__module__}.{f.__qualname__}" for f in task.extra]
     digest.update(pickle.dumps((task.start, task.stop, sorted(task.sizes.items()), task.info,
-                                sorted(task.options.items()), [f"{f.__module__}.{f.__qualname__}" for f in task.extra])))
+                                sorted(task.options.items()), hooks)))
     for key in sorted(task.series):
         digest.update(key.encode())
         digest.update(np.ascontiguousarray(task.series[key], dtype=float).tobytes())
