@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ def _prepared(tmp_path: Path, base_flow: str) -> Prepared:
     raw["grid"]["base_flow"] = base_flow
     for item in SMALL.parent.iterdir():
         if item.name != SMALL.name:
-            (tmp_path / item.name).symlink_to(item)
+            shutil.copy(item, tmp_path / item.name)  # a symbolic link would lead out of the folder
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return prepare(path, Timings())
