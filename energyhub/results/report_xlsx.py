@@ -18,6 +18,7 @@ Excel serial date with the time style); per-cell writing took 4-5 minutes, this 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import posixpath
@@ -126,8 +127,11 @@ def write_workbook(result: ResultDir, tables: dict[str, pd.DataFrame], path: Pat
         for ds, (prefix, label) in zip(datasets, prefixes, strict=False):
             contents += _write_dataset(book, styles, ds, used, tables, prefix, label, grids)
         _write_summary(summary, styles, result, tables, contents)
-    finally:
-        book.close()  # also on error: closes the sheets' temporary files; the caller discards the file
+    except BaseException:
+        with contextlib.suppress(Exception):  # close the sheets' temporary files; the caller discards the file
+            book.close()
+        raise
+    book.close()
     splice_grids(path, grids, time_style.xf_index)
     return path
 
