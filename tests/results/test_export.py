@@ -238,3 +238,32 @@ def test_export_reports_progress_unless_quiet(solve_dir: Path, tmp_path: Path, f
     quiet = subprocess.run([*command, "--out", str(tmp_path / "quiet"), "--quiet"], capture_output=True, text=True,
                            check=True)
     assert quiet.stderr == ""
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not on PATH (apt-get install libreoffice-calc-nogui)")
+def test_libreoffice_reads_every_wide_sheet_back(solve_dir: Path, tmp_path: Path) -> None:
+    """A real spreadsheet application opens the workbook (whose sheet rows are assembled by energyhub) and finds
+    the numbers and times of results.nc in every wide sheet."""
+    import subprocess
+
+    from energyhub.results.report_xlsx import wide_variables
+
+    workbook = next(export_result(solve_dir, "xlsx", tmp_path / "out").glob("*.xlsx"))
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"  # -1: every sheet
+    subprocess.run([str(SOFFICE), "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", csv_filter, "--outdir", str(tmp_path / "csv"), str(workbook)],
+                   check=True, capture_output=True, timeout=300)
+    ds = xr.open_dataset(solve_dir / "results.nc", engine="h5netcdf").load()
+    names = wide_variables(ds)
+    assert len(names) > 15
+    for var in names:
+        got = pd.read_csv(tmp_path / "csv" / f"{workbook.stem}-{var}.csv", index_col=0)
+        expected = ds[var].to_pandas()
+        assert list(got.columns) == [str(c) for c in expected.columns], var
+        assert pd.DatetimeIndex(pd.to_datetime(got.index)).equals(pd.DatetimeIndex(expected.index)), var
+        # LibreOffice writes CSV numbers with 15 significant digits
+        np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(), rtol=1e-13, atol=1e-300,
+                                   equal_nan=True, err_msg=var)
