@@ -235,6 +235,6 @@ def dispatch_section(result: ResultDir, week: str | None) -> Section:
         fig = plots.week_dispatch(chunk, limit, panels)
         caption = f"{label}: {begin:%a %Y-%m-%d} to {end - pd.Timedelta(seconds=1):%a %Y-%m-%d}."
         if "storage" in panels:
-            caption += " Storage levels drawn: " + ", ".join(plots.storage_labels(chunk)) + "."
+            caption += " Storage levels drawn: " + (", ".join(plots.storage_labels(chunk)) or "none") + "."
         section.blocks.append(figure(f"week-{index}", plots.to_data_uri(fig), caption))
     return section
