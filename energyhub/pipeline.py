@@ -284,7 +284,6 @@ def grid_key(data: ScenarioData) -> str:
     """What :func:`prepare_data` builds the grid from: grid section, time, hub buses, reinforced branches."""
     import json
 
-    from energyhub.scenario.schema import ReinforcementAsset
 
     sc = data.scenario
     parts = {
@@ -292,7 +291,7 @@ def grid_key(data: ScenarioData) -> str:
         "grid": sc.grid.model_dump(mode="json"),
         "time": sc.time.model_dump(mode="json"),
         "buses": [(h.name, h.bus) for h in sc.hubs],
-        "branches": [(a.name, a.branch) for a in sc.assets if isinstance(a, ReinforcementAsset)],
+        "branches": [(a.name, a.at_branch) for a in sc.assets if a.at_branch is not None],
     }
     return json.dumps(parts, sort_keys=True, default=str)
 

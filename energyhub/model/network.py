@@ -21,6 +21,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import Component
 
 PTDF_EPS = 1e-9
 SCREEN_TOL_MW = 1e-6
@@ -130,3 +131,11 @@ def _add_transport(hm: HubModel) -> None:
     hm.add_cost("overload", m.ovl_mw, keys, [step_cost[t] for t, _ in keys],
                 param="economics.overload_penalty_eur_per_mwh",
                 param_value=hm.scenario.economics.overload_penalty_eur_per_mwh)
+
+
+COMPONENTS = (
+    Component("network", 90, add, cost_categories={"overload": "branch overload penalty"},
+              meaning={"branch_upper": "limit of branch {1}",
+                       "branch_lower": "limit of branch {1} (reverse direction)"},
+              live_penalties={"economics.overload_penalty_eur_per_mwh": "overload"}),
+)

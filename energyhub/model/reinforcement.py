@@ -7,11 +7,13 @@ rating), for the annualised ``capex_eur`` plus fixed O&M. The limit rows themsel
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model import costs
 from energyhub.model.core import HubModel
-from energyhub.scenario.schema import ReinforcementAsset
+from energyhub.model.registry import Component, LiveCapex, PerUnit, Size, Value
+from energyhub.scenario.components.reinforcement import ReinforcementAsset
 
 
 def add(hm: HubModel) -> None:
@@ -30,3 +32,22 @@ def add(hm: HubModel) -> None:
         costs.add_capex(hm, r, m.reinf_build[r.name], r.capex_eur, 0.0, f"assets.{r.name}.capex_eur")
         if hm.scenario.grid.flow_model == "copperplate":
             m.reinf_build[r.name].fix(0)  # nothing to relieve
+
+
+def branch_limit_mw(hm: HubModel, value: Value) -> np.ndarray:
+    """Extra branch limits (B,) of the reinforcements built in a solved model."""
+    extra = np.zeros(hm.grid.n_branches)
+    for b, options in hm.info.get("reinforcement_by_branch", {}).items():
+        extra[b] += sum(mva * round(value(hm.m.reinf_build[r])) for r, mva in options)
+    return extra
+
+
+COMPONENTS = (
+    Component(
+        "reinforcement", 80, add, assets=(ReinforcementAsset,),
+        sizes=(Size("reinf_build", "built", "Built (0/1)"),),
+        per_unit=(PerUnit("built", "added_mva", "added_mva", "Added (MVA)"),),
+        live_capex=(LiveCapex("capex_eur", None),),
+        branch_limit_mw=branch_limit_mw,
+    ),
+)

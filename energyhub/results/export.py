@@ -23,25 +23,32 @@ import pandas as pd
 import xarray as xr
 
 from energyhub.errors import InputError
+from energyhub.model.registry import components, outputs
 from energyhub.results.report_inputs import ResultDir, load_result_dir
 
 Format = Literal["csv", "parquet", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet", "xlsx")
 MANIFEST = "export.json"
 
+def _component_families() -> dict[str, tuple[str, ...]]:
+    """Export families of the registry's outputs (``asset_dispatch``, ``asset_storage``, ``hub_hydrogen``…)."""
+    families: dict[str, list[str]] = {}
+    for output in outputs().values():
+        families.setdefault(output.family, []).append(output.name)
+    return {family: tuple(names) for family, names in families.items()}
+
+
 # family name -> the variables it holds (all share one element dimension besides time)
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "asset_dispatch": ("p_mw", "h2_kg_per_h", "units_on"),
-    "asset_storage": ("soc_mwh", "gas_level_mwh", "h2_level_kg"),
+    **{f: names for f, names in _component_families().items() if f.startswith("asset_")},
     "hub_exchange": ("import_mw", "export_mw", "import_limit_mw", "export_limit_mw"),
     "hub_balance": ("demand_mw", "generation_available_mw", "generation_used_mw", "pv_mw", "wind_mw",
                     "curtailed_mw", "shed_mw", "price_eur_per_mwh"),
-    "hub_hydrogen": ("h2_demand_kg_per_h", "h2_shortfall_kg_per_h"),
+    **{f: names for f, names in _component_families().items() if not f.startswith("asset_")},
     "branch_loading": ("flow_mw", "base_flow_mw", "overload_mw", "loading_pct", "loading_ac_before_pct",
                        "loading_ac_after_pct"),
     "branches": ("limit_mw",),
     "bus_voltage": ("vm_before_pu", "vm_after_pu"),
-    "link_flow": ("link_flow",),
     "time_weight": ("weight",),
     "baseline_branch_loading": ("loading_dc_pct", "loading_ac_pct"),
     "baseline_bus_voltage": ("vm_pu", "p_inj_mw"),
@@ -141,7 +148,8 @@ def capacities_table(summary: dict[str, Any], ds: xr.Dataset | None) -> pd.DataF
     return table
 
 
-COUNT_QUANTITIES = frozenset({"stacks", "units", "built"})
+#: Capacity quantities that are counts (integers): the sizes that per-unit capacities multiply.
+COUNT_QUANTITIES = frozenset(unit.count for c in components() for unit in c.per_unit)
 
 
 def hub_names(summary: dict[str, Any], ds: xr.Dataset | None = None) -> set[str]:
@@ -155,18 +163,12 @@ def hub_names(summary: dict[str, Any], ds: xr.Dataset | None = None) -> set[str]
 
 
 def infer_asset_type(sizes: dict[str, Any]) -> str:
-    """Guess an asset's type from the quantities sized for it (used when results.nc does not name it)."""
+    """Guess an asset's type from the quantities sized for it (used when results.nc does not name it): the first
+    component of the registry whose first size is among them."""
     keys = set(sizes)
-    if "energy_mwh" in keys:
-        return "battery"
-    if "stacks" in keys:
-        return "electrolyser"
-    if "capacity_kg" in keys:
-        return "h2_storage"
-    if "units" in keys:
-        return "biogas"
-    if "added_mva" in keys or "built" in keys:
-        return "reinforcement"
+    for component in components():
+        if component.sizes and component.sizes[0].suffix in keys and len(component.asset_types) == 1:
+            return component.asset_types[0]
     return ""
 
 

@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from energyhub import __version__
+from energyhub.model.registry import size_labels
 from energyhub.results.report_inputs import ResultDir
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,8 @@ SMALL_TABLES = ("capacities", "costs", "kpis", "hubs", "run", "baseline_totals",
                 "input_baseline_totals", "input_baseline_top_branches", "sweep_points")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
-QUANTITY_LABELS = {
-    "energy_mwh": "Energy (MWh)", "power_mw": "Power (MW)", "stacks": "Stacks (count)", "capacity_kg": "Capacity (kg)",
-    "units": "Units (count)", "storage_mwh": "Storage (MWh)", "built": "Built (0/1)", "added_mva": "Added (MVA)",
-}
+#: Capacity quantity -> column label, from the component registry (sizes and per-unit capacities).
+QUANTITY_LABELS = size_labels()
 KPI_PAIRS = (
     ("Overloaded branch-hours (h)", "overloaded_branch_hours"),
     ("Maximum branch loading (%)", "max_loading_pct"),
