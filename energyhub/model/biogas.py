@@ -26,6 +26,7 @@ U·(built − existing), storage capex per MWh.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -149,12 +150,12 @@ def add_balance(hm: HubModel) -> None:
     stores = hm.info.get("gas_stores", [])
     at_hub = {h: [g.name for g in assets if g.hub == h and g.name in stores] for h in hubs}
 
-    def stored(h: str, t: int) -> Any:
-        return sum((m.gas_level_mwh[g, t] - m.gas_level_mwh[g, int(prev[t])]) / dt for g in at_hub[h])
+    def stored(h: str) -> Callable[[int], Any]:
+        return lambda t: -sum((m.gas_level_mwh[g, t] - m.gas_level_mwh[g, int(prev[t])]) / dt for g in at_hub[h])
 
     for h in hubs:
         if at_hub[h]:
-            hm.add_expr(BIOGAS.name, h, lambda t, h=h: -stored(h, t))  # type: ignore[misc]
+            hm.add_expr(BIOGAS.name, h, stored(h))
         hm.add_rhs(BIOGAS.name, h, np.full(hm.time.n, -supply[h]))
 
 

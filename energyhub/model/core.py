@@ -78,6 +78,10 @@ class HubModel:
         """A hub series at model steps; zeros when absent."""
         return self.series.get(f"hubs.{hub}.{name}", np.zeros(self.time.n))
 
+    def asset_series(self, asset: str, name: str) -> np.ndarray:
+        """An asset's series field (``SERIES_FIELDS``) at model steps."""
+        return self.series[f"assets.{asset}.{name}"]
+
     def market_series(self, zone: str, name: str) -> np.ndarray:
         return self.series[f"markets.{zone}.{name}"]
 

@@ -59,6 +59,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 }
 DROP_ALL_NAN = frozenset({"asset_storage"})  # storage levels exist for storage assets only
 UNIT_SUFFIXES = {
+    "_mwh_th": "MWh_th", "_mw_th": "MW_th",
     "_eur_per_mwh": "EUR/MWh", "_eur": "EUR", "_mwh": "MWh", "_mw": "MW", "_mva": "MVA", "_kg": "kg", "_pct": "%",
     "_pu": "pu", "_t": "t", "_s": "s", "_h": "h",
 }

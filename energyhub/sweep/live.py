@@ -182,8 +182,11 @@ class LiveModel:
         live = next((lc for lc in component.live_capex if lc.field == field_path), None) if component else None
         if live is None:
             return False
-        old = _field(asset, live.field)
-        existing = _field(asset, live.existing) if live.existing is not None else 0.0
+        try:  # a component with several asset types: not every type has every live field
+            old = _field(asset, live.field)
+            existing = _field(asset, live.existing) if live.existing is not None else 0.0
+        except AttributeError:
+            return False
         return self._change_param(path, old, value, existing, None)
 
     def _change_param(self, path: str, old: float, new: float, existing: float, category: str | None) -> bool:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from energyhub.scenario.types import AssetBase, Efficiency, EnergySize, Name, NonNeg, Positive, UnitCount
+from energyhub.scenario.types import AssetBase, Efficiency, EnergySize, Fraction, Name, NonNeg, Positive, UnitCount
 
 
 class BiogasAsset(AssetBase):
@@ -16,6 +16,10 @@ class BiogasAsset(AssetBase):
     units: UnitCount
     capex_eur_per_mw: NonNeg = 0.0
     electrical_efficiency: Efficiency = 0.4
+    heat_efficiency: Fraction = Field(
+        0.0, description="CHP heat per MWh of biogas burnt (MW_th per MW of fuel), usable where the hub has a heat "
+        "demand; 0: no heat used."
+    )
     biogas_supply_mwh_per_day: NonNeg = Field(description="Biogas (fuel energy) produced per day, evenly.")
     storage_mwh: EnergySize = EnergySize()
     min_load_frac: float = Field(0.4, ge=0, lt=1)
@@ -27,6 +31,8 @@ class BiogasAsset(AssetBase):
 
 
     def problems(self, where: str, segments: set[str]) -> list[str]:
+        if self.electrical_efficiency + self.heat_efficiency > 1.0 + 1e-9:
+            return [f"{where}.heat_efficiency: electrical_efficiency + heat_efficiency exceed 1; lower heat_efficiency"]
         if self.units.upper == 0:
             return [f"{where}.units.max: the biogas asset can have no unit; set units.max ≥ 1 or remove it"]
         return []
