@@ -67,9 +67,8 @@ def add(hm: HubModel) -> None:
 
 def _limit_expr(hm: HubModel, b: int) -> Any:
     """L[b] plus the reinforcements built on branch b."""
-    m = hm.m
-    extra = hm.info.get("reinforcement_by_branch", {}).get(b, [])
-    return float(hm.grid.limit_mw[b]) + sum(mva * m.reinf_build[r] for r, mva in extra)
+    extra = hm.info.get("branch_limit_extra", {}).get(b, [])
+    return float(hm.grid.limit_mw[b]) + sum(mva * var for var, mva in extra)
 
 
 def _add_dc(hm: HubModel) -> None:

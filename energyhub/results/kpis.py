@@ -61,7 +61,7 @@ def kpis(hm: HubModel, res: SolveResult, ds: xr.Dataset) -> dict[str, Any]:
         "shed_mwh": float(_horizon_sum(ds, "shed_mw", hm).sum()),
     }
     for component in components():
-        if component.kpis is not None:
+        if component.kpis is not None and component.writes_outputs(hm.scenario):
             out.update(component.kpis(hm, lambda name: _horizon_sum(ds, name, hm)))
     return out | {
         "grid_import_mwh": float(_horizon_sum(ds, "import_mw", hm).sum()),

@@ -128,5 +128,7 @@ def test_a_scenario_without_heat_has_no_heat_rows_or_results() -> None:
     data = make_data(1, [hub("h", demand_mw=1.0)])
     hm, res = run(data)
     assert not hasattr(hm.m, "heat_balance")
-    assert "heat_mw_th" not in to_dataset(hm, res)
+    ds = to_dataset(hm, res)
+    assert "heat_mw_th" not in ds and "heat_demand_mw_th" not in ds
+    assert "heat_demand_mwh_th" not in kpis(hm, res, ds)
     assert np.isfinite(res.objective_eur)
