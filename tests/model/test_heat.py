@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from _model_helpers import hub, make_data, run
 
-from energyhub.errors import InputError
+from energyhub.errors import InfeasibleError, InputError
 from energyhub.model.build import build_model
 from energyhub.model.inputs import GridInputs
 from energyhub.results.extract import to_dataset
@@ -132,3 +132,13 @@ def test_a_scenario_without_heat_has_no_heat_rows_or_results() -> None:
     assert "heat_mw_th" not in ds and "heat_demand_mw_th" not in ds
     assert "heat_demand_mwh_th" not in kpis(hm, res, ds)
     assert np.isfinite(res.objective_eur)
+
+
+def test_unmet_heat_demand_is_explained_in_scenario_terms() -> None:
+    """3 MW_th of heat demand against a 1 MW_th gas boiler that cannot grow: infeasible, and the diagnosis names the
+    hub's heat balance and the boiler's limit (phrases from the heat component's registry entry)."""
+    data = make_data(1, [hub("h", heat_demand_mw_th=3.0)], assets=[gas_boiler(power_mw_th={"existing": 1.0})])
+    with pytest.raises(InfeasibleError) as err:
+        run(data)
+    assert "heat balance of hub h" in str(err.value)
+    assert "gas boiler gb" in str(err.value)
