@@ -19,6 +19,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -147,6 +148,9 @@ def components() -> tuple[Component, ...]:
 
     found: list[Component] = []
     for info in pkgutil.iter_modules(package.__path__):
+        source = Path(str(getattr(info.module_finder, "path", ""))) / f"{info.name}.py"
+        if source.is_file() and "\nCOMPONENTS" not in source.read_text(encoding="utf-8"):
+            continue  # declares no component: not imported here (aggregate.py would pull in tsam)
         module = importlib.import_module(f"{package.__name__}.{info.name}")
         found += getattr(module, "COMPONENTS", ())
     return tuple(sorted(found, key=lambda c: (c.order, c.name)))
