@@ -16,13 +16,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
-
-#: Storage states of the components: (Pyomo variable indexed by (asset, step), unit).
-STATE_VARS: tuple[tuple[str, str], ...] = (
-    ("bat_soc_mwh", "MWh"),
-    ("h2s_level_kg", "kg"),
-    ("gas_level_mwh", "MWh"),
-)
+from energyhub.model.registry import Component
 
 
 def add(hm: HubModel) -> None:
@@ -41,3 +35,7 @@ def add(hm: HubModel) -> None:
     )
     for name, key in keys:
         hm.add_cost("end_level_shortfall", m.end_short, [(name, key)], [final[name][1]])
+
+
+COMPONENTS = (Component("boundary", 1100, add, cost_categories={"end_level_shortfall": "storage below the level the "
+                                                                "next window starts from"}),)

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import Component
 
 
 def import_cost_eur_per_mwh(hm: HubModel, hub: str) -> np.ndarray:
@@ -127,3 +128,10 @@ def add(hm: HubModel) -> None:
                     param_value=tariff)
         export = hm.market_series(zone, "export_price_eur_per_mwh")
         hm.add_cost("export_revenue", m.exp_mw, keys, -export * step_cost)
+
+
+COMPONENTS = (
+    Component("market", 20, add, cost_categories={
+        "energy": "energy bought", "grid_energy_tariff": "zone grid energy tariff", "co2": "CO2 of imports",
+        "hub_energy_tariff": "hub energy tariff", "export_revenue": "energy sold (negative)"}),
+)

@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from energyhub.errors import InputError
+from energyhub.model.registry import components
 from energyhub.outdir import atomic_dir, check_target
 from energyhub.results.families import DROP_ALL_NAN, dataset_families
 from energyhub.results.families import FAMILIES as FAMILIES  # importable from here as before
@@ -32,6 +33,7 @@ FORMATS: tuple[Format, ...] = ("csv", "parquet", "xlsx")
 MANIFEST = "export.json"
 
 UNIT_SUFFIXES = {
+    "_mwh_th": "MWh_th", "_mw_th": "MW_th",
     "_eur_per_mwh": "EUR/MWh", "_eur": "EUR", "_mwh": "MWh", "_mw": "MW", "_mva": "MVA", "_kg": "kg", "_pct": "%",
     "_pu": "pu", "_t": "t", "_s": "s", "_h": "h",
 }
@@ -95,7 +97,8 @@ def capacities_table(summary: dict[str, Any], ds: xr.Dataset | None) -> pd.DataF
     return table
 
 
-COUNT_QUANTITIES = frozenset({"stacks", "units", "built"})
+#: Capacity quantities that are counts (integers): the sizes that per-unit capacities multiply.
+COUNT_QUANTITIES = frozenset(unit.count for c in components() for unit in c.per_unit)
 
 
 def hub_names(summary: dict[str, Any], ds: xr.Dataset | None = None) -> set[str]:
@@ -109,18 +112,12 @@ def hub_names(summary: dict[str, Any], ds: xr.Dataset | None = None) -> set[str]
 
 
 def infer_asset_type(sizes: dict[str, Any]) -> str:
-    """Guess an asset's type from the quantities sized for it (used when results.nc does not name it)."""
+    """Guess an asset's type from the quantities sized for it (used when results.nc does not name it): the first
+    component of the registry whose first size is among them."""
     keys = set(sizes)
-    if "energy_mwh" in keys:
-        return "battery"
-    if "stacks" in keys:
-        return "electrolyser"
-    if "capacity_kg" in keys:
-        return "h2_storage"
-    if "units" in keys:
-        return "biogas"
-    if "added_mva" in keys or "built" in keys:
-        return "reinforcement"
+    for component in components():
+        if component.sizes and component.sizes[0].suffix in keys and len(component.asset_types) == 1:
+            return component.asset_types[0]
     return ""
 
 

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import xarray as xr
 
+from energyhub.model.registry import outputs
+
+
+def _component_families() -> dict[str, tuple[str, ...]]:
+    """Export families of the registry's outputs (``asset_dispatch``, ``asset_storage``, ``hub_hydrogen``…)."""
+    families: dict[str, list[str]] = {}
+    for output in outputs().values():
+        families.setdefault(output.family, []).append(output.name)
+    return {family: tuple(names) for family, names in families.items()}
+
+
 # family name -> the variables it holds (all share one element dimension besides time)
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "asset_dispatch": ("p_mw", "h2_kg_per_h", "units_on"),
-    "asset_storage": ("soc_mwh", "gas_level_mwh", "h2_level_kg"),
+    **{f: names for f, names in _component_families().items() if f.startswith("asset_")},
     "hub_exchange": ("import_mw", "export_mw", "import_limit_mw", "export_limit_mw"),
     "hub_balance": ("demand_mw", "generation_available_mw", "generation_used_mw", "pv_mw", "wind_mw",
                     "curtailed_mw", "shed_mw", "price_eur_per_mwh"),
-    "hub_hydrogen": ("h2_demand_kg_per_h", "h2_shortfall_kg_per_h"),
+    **{f: names for f, names in _component_families().items() if not f.startswith("asset_")},
     "branch_loading": ("flow_mw", "base_flow_mw", "overload_mw", "loading_pct", "loading_ac_before_pct",
                        "loading_ac_after_pct"),
     "branches": ("limit_mw",),
     "bus_voltage": ("vm_before_pu", "vm_after_pu"),
-    "link_flow": ("link_flow",),
     "time_weight": ("weight",),
     "baseline_branch_loading": ("loading_dc_pct", "loading_ac_pct"),
     "baseline_bus_voltage": ("vm_pu", "p_inj_mw"),

@@ -26,6 +26,8 @@ from matplotlib.colors import Colormap, LinearSegmentedColormap, TwoSlopeNorm, t
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from energyhub.model.registry import outputs
+
 DPI = 110
 WIDTH_IN = 10.0
 PALETTE = ("#1f4e79", "#e07b39", "#3a9d5d", "#c0392b", "#7d5ba6", "#8c6d31", "#2e86c1", "#d4a017", "#5d6d7e")
@@ -230,34 +232,49 @@ def _used(series: np.ndarray) -> bool:
 def storage_labels(week: xr.Dataset) -> list[str]:
     """The storage series the storage panel draws, as ``asset (unit)``: for captions and alt texts."""
     labels = []
-    for name, unit in (("soc_mwh", "MWh"), ("gas_level_mwh", "MWh"), ("h2_level_kg", "kg")):
+    for name, unit in storage_levels():
         if name in week:
             used = [a for a in week["asset"].values if _used(week[name].sel(asset=a).values)]
             labels += [f"{asset} ({unit})" for asset in used]
     return labels
 
 
+def storage_levels() -> list[tuple[str, str]]:
+    """(dataset variable, unit) of every storage level the registry's components declare, energy (MWh) first."""
+    levels = [(o.name, o.units) for o in outputs().values() if o.storage]
+    return sorted(levels, key=lambda level: not _energy(level[1]))
+
+
+def _energy(unit: str) -> bool:
+    return unit.startswith("MWh")
+
+
 def _storage_panel(ax: Axes, week: xr.Dataset, times: pd.DatetimeIndex) -> None:
     colour = 0
-    for name in ("soc_mwh", "gas_level_mwh"):
-        if name not in week:
+    levels = [(name, unit) for name, unit in storage_levels() if name in week]
+    for name, unit in levels:
+        if not _energy(unit):
             continue
         for asset in week["asset"].values:
             series = week[name].sel(asset=asset).values
             if _used(series):
-                ax.plot(times, series, lw=1.4, color=PALETTE[colour % len(PALETTE)], label=f"{asset} (MWh)")
+                ax.plot(times, series, lw=1.4, color=PALETTE[colour % len(PALETTE)], label=f"{asset} ({unit})")
                 colour += 1
     ax.set_ylabel("MWh")
-    ax.set_title("Storage levels (battery, biogas: MWh, left; hydrogen: kg, right, dashed)", loc="left")
-    if "h2_level_kg" in week and np.isfinite(week["h2_level_kg"].values).any():
+    others = [(name, unit) for name, unit in levels if not _energy(unit) and np.isfinite(week[name].values).any()]
+    units = ", ".join(dict.fromkeys(unit for _, unit in others))
+    ax.set_title(f"Storage levels (MWh, left{f'; {units}, right, dashed' if others else ''})", loc="left")
+    if others:
         twin = ax.twinx()
         twin.grid(False)
-        for asset in week["asset"].values:
-            series = week["h2_level_kg"].sel(asset=asset).values
-            if _used(series):
-                twin.plot(times, series, lw=1.4, ls="--", color=PALETTE[colour % len(PALETTE)], label=f"{asset} (kg)")
-                colour += 1
-        twin.set_ylabel("kg H₂")
+        for name, unit in others:
+            for asset in week["asset"].values:
+                series = week[name].sel(asset=asset).values
+                if _used(series):
+                    twin.plot(times, series, lw=1.4, ls="--", color=PALETTE[colour % len(PALETTE)],
+                              label=f"{asset} ({unit})")
+                    colour += 1
+        twin.set_ylabel(units)
         handles, labels = twin.get_legend_handles_labels()
         for handle, label in zip(handles, labels, strict=True):
             ax.plot([], [], color=handle.get_color(), ls="--", label=label)  # type: ignore[attr-defined]

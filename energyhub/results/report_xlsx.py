@@ -40,6 +40,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from energyhub import __version__
+from energyhub.model.registry import size_labels
 from energyhub.results.families import dataset_families
 from energyhub.results.report_inputs import ResultDir
 
@@ -60,10 +61,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "bold": {"bold": True},
     "time": {"num_format": TIME_FORMAT},
 }
-QUANTITY_LABELS = {
-    "energy_mwh": "Energy (MWh)", "power_mw": "Power (MW)", "stacks": "Stacks (count)", "capacity_kg": "Capacity (kg)",
-    "units": "Units (count)", "storage_mwh": "Storage (MWh)", "built": "Built (0/1)", "added_mva": "Added (MVA)",
-}
+#: Capacity quantity -> column label, from the component registry (sizes and per-unit capacities).
+QUANTITY_LABELS = size_labels()
 KPI_PAIRS = (
     ("Overloaded branch-hours (h)", "overloaded_branch_hours"),
     ("Maximum branch loading (%)", "max_loading_pct"),

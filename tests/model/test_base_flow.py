@@ -51,8 +51,7 @@ def test_dc_base_flow_is_the_ptdf_flow_of_the_fixed_elements(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 def test_anchoring_keeps_the_dc_flow_where_ac_did_not_converge(sign: float) -> None:
-    from energyhub.model.inputs import GridInputs
-    from energyhub.pipeline import ac_anchored_base_flow
+    from energyhub.model.inputs import GridInputs, ac_anchored_base_flow
 
     inputs = GridInputs(["b"], np.array([10.0]), np.array([[sign * 4.0], [sign * 6.0]]), np.array([[0.5]]), ["h"],
                         rating_mva=np.array([20.0]))
