@@ -179,6 +179,27 @@ def extract(hm: HubModel, values: Values) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+def must_run(hm: HubModel, hub: str) -> bool:
+    """A biogas engine at ``hub`` that may have to stay on at min load: a minimum up time over one step, a minimum
+    down time over one step (stopping between two runs may be forbidden) or a start cost (stopping costs)."""
+    step_h = hm.time.step_h
+
+    def over_one_step(hours: float) -> bool:
+        return math.ceil(hours / step_h - 1e-9) > 1
+
+    return any(
+        g.hub == hub and g.min_load_frac > 0
+        and (over_one_step(g.min_up_h) or over_one_step(g.min_down_h) or g.start_cost_eur > 0)
+        for g in hm.assets_of("biogas")
+    )
+
+
+def priced_sizes(asset: Any) -> list[tuple[str, float, float]]:
+    """Engines priced per engine (capex per MW × unit rating) and the biogas store per MWh."""
+    return [("units", asset.capex_eur_per_mw * asset.unit_mw, asset.units.existing),
+            ("storage_mwh", asset.storage_mwh.capex_eur_per_mwh, asset.storage_mwh.existing)]
+
+
 def build(hm: HubModel) -> None:
     """Engines, commitment and storage, then their biogas balance terms."""
     add(hm)
@@ -201,5 +222,6 @@ COMPONENTS = (
             "gas_built": "units range of biogas asset {0}",
         },
         live_capex=(LiveCapex("storage_mwh.capex_eur_per_mwh", "storage_mwh.existing"),),
+        priced_sizes=priced_sizes, must_run=must_run,
     ),
 )

@@ -138,9 +138,14 @@ H2_KG_PER_H = Output("h2_kg_per_h", "asset", "kg/h", "hydrogen produced (electro
 #: Running units of an asset with unit commitment (stacks, engines).
 UNITS_ON = Output("units_on", "asset", "1", "running stacks / engines", "asset_dispatch")
 
+def priced_sizes(asset: Any) -> list[tuple[str, float, float]]:
+    """Stacks priced per stack: capex per MW × stack rating."""
+    return [("stacks", asset.capex_eur_per_mw * asset.stack_mw, float(asset.stacks.existing))]
+
+
 COMPONENTS = (
     Component(
-        "electrolyser", 40, add, assets=(ElectrolyserAsset,),
+        "electrolyser", 40, add, assets=(ElectrolyserAsset,), priced_sizes=priced_sizes,
         sizes=(Size("ely_built", "stacks", "Stacks (count)"),),
         per_unit=(PerUnit("stacks", "stack_mw", "power_mw", "Power (MW)"),),
         outputs=(P_MW, H2_KG_PER_H, UNITS_ON), extract=extract, kpis=kpis,

@@ -126,7 +126,11 @@ class Component:
       category holding only that parameter's terms;
     * ``branch_limit_mw(hm, value)``: extra branch limits (B,) it adds in a solved model (reinforcements);
     * ``states``: its storage levels (:class:`State`), which a window of a decomposed dispatch starts and ends at
-      given levels (the component uses :meth:`HubModel.initial_state` before a window's first step).
+      given levels (the component uses :meth:`HubModel.initial_state` before a window's first step);
+    * ``priced_sizes(asset) -> [(capacity key, capex EUR per unit of it, existing)]``: how its investment is priced
+      (summary ``finance``);
+    * ``must_run(hm, hub) -> bool``: whether an asset of it at ``hub`` may have to produce when nothing wants its
+      output (a unit held at minimum load), so that burning energy in storage could pay (anti-dumping).
     """
 
     name: str
@@ -146,6 +150,8 @@ class Component:
     live_penalties: dict[str, str] = field(default_factory=dict)
     branch_limit_mw: Callable[[HubModel, Value], np.ndarray] | None = None
     states: tuple[State, ...] = ()
+    priced_sizes: Callable[[AssetBase], list[tuple[str, float, float]]] | None = None
+    must_run: Callable[[HubModel, str], bool] | None = None
 
     @property
     def asset_types(self) -> tuple[str, ...]:
@@ -189,6 +195,22 @@ def outputs(scenario: Scenario | None = None) -> dict[str, Output]:
             continue
         for o in c.outputs:
             out.setdefault(o.name, o)
+    return out
+
+
+def priced_sizes(asset: AssetBase) -> list[tuple[str, float, float]]:
+    """(capacity key, capex EUR per unit, existing) of every priced size of ``asset``: its component's hook, or by
+    default every size range of the asset (``energy_mwh: {existing, max, capex_eur_per_mwh}`` and the like)."""
+    for c in components():
+        if asset.type in c.asset_types and c.priced_sizes is not None:
+            return c.priced_sizes(asset)
+    out = []
+    for name in type(asset).model_fields:
+        size = getattr(asset, name)
+        capex = [f for f in type(size).model_fields if f.startswith("capex_eur_per_")] if hasattr(size, "existing") \
+            else []
+        if capex:
+            out.append((name, float(getattr(size, capex[0])), float(size.existing)))
     return out
 
 

@@ -45,9 +45,14 @@ def branch_limit_mw(hm: HubModel, value: Value) -> np.ndarray:
     return extra
 
 
+def priced_sizes(asset: Any) -> list[tuple[str, float, float]]:
+    """A reinforcement is built (1) or not (0) at its capex."""
+    return [("built", asset.capex_eur, 0.0)]
+
+
 COMPONENTS = (
     Component(
-        "reinforcement", 80, add, assets=(ReinforcementAsset,),
+        "reinforcement", 80, add, assets=(ReinforcementAsset,), priced_sizes=priced_sizes,
         sizes=(Size("reinf_build", "built", "Built (0/1)"),),
         per_unit=(PerUnit("built", "added_mva", "added_mva", "Added (MVA)"),),
         live_capex=(LiveCapex("capex_eur", None),),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SMALL
+from sweep_helpers import SMALL
 
 from energyhub.scenario.load import parse_scenario, read_yaml
 from energyhub.scenario.schema import Scenario
