@@ -22,6 +22,7 @@ from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energyhub.errors import InfeasibleError, NoSolutionError, SolverError
+from energyhub.model.build import gc_disabled
 from energyhub.model.core import HubModel
 from energyhub.solve.options import OptionValue
 
@@ -92,7 +93,8 @@ def compile_model(hm: HubModel) -> CompiledModel:
     duration range) is found here, before HiGHS: it is an :class:`InfeasibleError` in scenario terms.
     """
     try:
-        info = LinearStandardFormCompiler().write(hm.m, mixed_form=True)
+        with gc_disabled():  # the compiler makes many small objects and frees no cycles, like the build
+            info = LinearStandardFormCompiler().write(hm.m, mixed_form=True)
     except InfeasibleConstraintException as exc:
         from energyhub.solve.diagnose import describe
 
