@@ -7,7 +7,9 @@ from, so that the stitched levels are continuous. Per state ``var[key]`` with ta
     var[key, last] + short[var, key] = L,   0 ≤ short ≤ L,   cost: penalty × short
 
 ``short`` is a soft escape for a target the window cannot reach (priced like unmet demand: VOLL per MWh, the
-hydrogen shortfall price per kg); a window may end *above* nothing: ending higher than the target would let energy
+hydrogen shortfall price per kg, scaled to a year by the weight of the window's last step, as unmet demand in that
+step would be; unscaled, a window could buy energy at the boundary 8760 h / horizon h cheaper than it is worth); a
+window may end *above* nothing: ending higher than the target would let energy
 vanish between windows. The targets are ``hm.info["final_state"][var_name] = (targets by key, penalty per unit)``.
 """
 
@@ -39,5 +41,7 @@ def add(hm: HubModel) -> None:
     m.end_level = pyo.Constraint(
         keys, rule=lambda _m, name, key: getattr(m, name)[key, last] + m.end_short[name, key] == target[name, key]
     )
+    # a shortfall happens once per horizon: scaled to a year like the last step's unmet demand (its weight)
+    weight = float(hm.time.weight[last])
     for name, key in keys:
-        hm.add_cost("end_level_shortfall", m.end_short, [(name, key)], [final[name][1]])
+        hm.add_cost("end_level_shortfall", m.end_short, [(name, key)], [final[name][1] * weight])

@@ -1,0 +1,260 @@
+"""The decomposed full-horizon dispatch (:mod:`energyhub.decompose`): calendar-month windows, solved apart, stitched.
+
+Every scenario here is sized on typical days, then dispatched twice: in monthly windows (``dispatch_windows:
+month``) and as one model (``none``), both with the same sizes (the sizing is the same, deterministic solve).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+from _model_helpers import OPTIONS, hub, make_data, no_grid
+from click.testing import CliRunner
+
+from energyhub.cli import cli
+from energyhub.decompose import DecomposedRun, month_windows, size_and_dispatch
+from energyhub.model.core import HubModel
+from energyhub.results.extract import to_dataset
+from energyhub.results.kpis import capacities, costs_eur
+from energyhub.scenario.data import ScenarioData
+from energyhub.solve.highs import SolveResult
+from energyhub.solve.workflow import solve_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "tests" / "data" / "small"
+
+#: two windows: 2030-01-25 .. 01-31 (168 h) and 02-01 .. 02-07 (168 h)
+START, HOURS = "2030-01-25 00:00", 24 * 14
+HOD, DAY = np.arange(HOURS) % 24, np.arange(HOURS) // 24
+PRICE = 40.0 + 30.0 * np.sin((HOD - 8) / 24 * 2 * np.pi) + 5.0 * (DAY % 3)
+DEMAND = 2.0 + np.sin((HOD - 10) / 24 * 2 * np.pi) + 0.5 * (DAY >= 7)
+PV = np.clip(np.sin((HOD - 6) / 12 * np.pi), 0.0, None)
+
+ELECTROLYSER = {"type": "electrolyser", "name": "ely", "hub": "h", "stack_mw": 0.5, "stacks": {"max": 4},
+                "capex_eur_per_mw": 1e5, "min_load_frac": 0.2}
+# lossless battery (η = 1, no self-discharge): soc[t] − soc[t−1] = −p_mw[t] × 1 h, checkable step by step
+BATTERY = {"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
+           "energy_mwh": {"max": 20.0, "capex_eur_per_mwh": 2e4}, "power_mw": {"max": 5.0, "capex_eur_per_mw": 1e4}}
+TANK = {"type": "h2_storage", "name": "tank", "hub": "h", "capacity_kg": {"max": 2000.0, "capex_eur_per_kg": 50.0}}
+
+
+def scenario(assets: list[dict], windows: str, tariffs: dict[str, float], price: np.ndarray = PRICE,
+             demand: Any = DEMAND, start: str = START, hours: int = HOURS) -> ScenarioData:
+    h = hub("h", import_mw=10.0, export_mw=5.0, h2_demand_kg_per_h=10.0, tariffs=tariffs,
+            pv={"capacity_mw": 3.0, "profile_pu": 0.0})
+    return make_data(hours, [h], assets=assets, start=start,
+                     series={"markets.NL.energy_price_eur_per_mwh": price[:hours], "hubs.h.demand_mw": demand,
+                             "hubs.h.pv.profile_pu": PV[:hours]},
+                     time={"aggregation": {"typical_periods": 3, "hours_per_period": 24,
+                                           "dispatch_windows": windows}})
+
+
+def decomposed(data: ScenarioData, **kw: Any) -> DecomposedRun:
+    return size_and_dispatch(data, no_grid(data), OPTIONS, **kw)
+
+
+def monolithic(data: ScenarioData) -> tuple[HubModel, SolveResult]:
+    return solve_scenario(data, no_grid(data), OPTIONS)
+
+
+# --------------------------------------------------------------------------------------------------- exact
+@pytest.fixture(scope="module")
+def uncoupled() -> tuple[DecomposedRun, HubModel, SolveResult]:
+    """No storage, no start costs, no contracted capacity: nothing couples the two months but the sizes."""
+    tariffs = {"monthly_peak_eur_per_kw": 3.0, "energy_eur_per_mwh": 1.5}
+    run = decomposed(scenario([ELECTROLYSER], "month", tariffs))
+    hm, res = monolithic(scenario([ELECTROLYSER], "none", tariffs))
+    return run, hm, res
+
+
+def test_months_of_the_horizon() -> None:
+    data = scenario([], "month", {})
+    assert month_windows(data) == [("2030-01", 0, 168), ("2030-02", 168, 336)]
+
+
+def test_uncoupled_windows_equal_the_monolithic_dispatch(
+    uncoupled: tuple[DecomposedRun, HubModel, SolveResult],
+) -> None:
+    """Monthly peak (within a month), capex split by window share, the electrolyser's commitment per step: the
+    stitched dispatch is the monolithic one, cost by cost and step by step (to solver tolerance)."""
+    run, hm, res = uncoupled
+    mono_costs = costs_eur(hm, res)
+    stitched = run.stitched.costs_eur
+    assert stitched["total"] == pytest.approx(res.objective_eur, rel=1e-7)
+    assert stitched["monthly_peak"] > 0 and stitched["capex"] > 0  # the couplings that do not cross a boundary
+    for category in set(mono_costs) | set(stitched):
+        assert stitched.get(category, 0.0) == pytest.approx(mono_costs.get(category, 0.0), rel=1e-7, abs=1e-4), \
+            category
+    # each window carries its share (1/2) of the year's capex
+    assert [o.costs_eur["capex"] for o in run.outcomes] == pytest.approx([mono_costs["capex"] / 2] * 2, rel=1e-9)
+    mono_ds = to_dataset(hm, res)
+    for name in ("import_mw", "export_mw", "p_mw", "units_on", "h2_shortfall_kg_per_h"):
+        np.testing.assert_allclose(run.stitched.dataset[name].to_numpy(), mono_ds[name].to_numpy(), atol=1e-6,
+                                   err_msg=name)
+    assert run.stitched.capacities == pytest.approx(capacities(hm, res))
+
+
+def test_contracted_capacity_is_the_largest_windows_charged_once() -> None:
+    """Demand 2 MW in January, 3 MW in February; contracted capacity 20 EUR/kW/yr, nothing else to choose.
+
+    Each window contracts its own peak at half the annual tariff: January 2 MW (2 × 20,000 × 1/2 = 20,000 EUR),
+    February 3 MW (30,000 EUR). The stitched dispatch needs 3 MW all year: 3 × 20,000 = 60,000 EUR, charged once,
+    which is the monolithic optimum's charge too.
+    """
+    demand = np.where(np.arange(HOURS) < 168, 2.0, 3.0)
+    tariffs = {"contracted_eur_per_kw_year": 20.0}
+    data = scenario([], "month", tariffs, demand=demand)
+    data.series["hubs.h.h2_demand_kg_per_h"] = np.zeros(HOURS)
+    data.series["hubs.h.pv.profile_pu"] = np.zeros(HOURS)
+    run = decomposed(data)
+    assert [o.capacities["h.contracted_import_mw"] for o in run.outcomes] == pytest.approx([2.0, 3.0])
+    assert [o.costs_eur["contracted_capacity"] for o in run.outcomes] == pytest.approx([20_000.0, 30_000.0])
+    assert run.stitched.capacities["h.contracted_import_mw"] == pytest.approx(3.0)
+    assert run.stitched.costs_eur["contracted_capacity"] == pytest.approx(60_000.0)
+    mono = scenario([], "none", tariffs, demand=demand)
+    mono.series.update({k: data.series[k] for k in ("hubs.h.h2_demand_kg_per_h", "hubs.h.pv.profile_pu")})
+    hm, res = monolithic(mono)
+    assert costs_eur(hm, res)["contracted_capacity"] == pytest.approx(60_000.0)
+    assert run.stitched.costs_eur["total"] == pytest.approx(res.objective_eur, rel=1e-7)
+
+
+# --------------------------------------------------------------------------------------------------- coupled
+COUPLED_TARIFFS = {"monthly_peak_eur_per_kw": 3.0}
+#: Stitched-over-monolithic cost, at most. The stitched dispatch is a feasible dispatch of the monolithic model
+#: (its levels are continuous and the year closes on itself; no biogas, so no start or down time is lost at a
+#: boundary), so it cannot cost less; it costs more only because the boundary levels are fixed at the sizing's
+#: guide levels instead of chosen with the whole horizon in view. Issue 11's target for the reference study is
+#: 0.5 %; here it is measured at 0.016 %.
+COUPLED_TOLERANCE = 0.005
+
+
+@pytest.fixture(scope="module")
+def coupled() -> tuple[DecomposedRun, HubModel, SolveResult]:
+    run = decomposed(scenario([ELECTROLYSER, BATTERY, TANK], "month", COUPLED_TARIFFS))
+    hm, res = monolithic(scenario([ELECTROLYSER, BATTERY, TANK], "none", COUPLED_TARIFFS))
+    return run, hm, res
+
+
+def test_coupled_windows_within_tolerance_of_the_monolithic_dispatch(
+    coupled: tuple[DecomposedRun, HubModel, SolveResult],
+) -> None:
+    """A battery and a hydrogen store carry energy across the boundary: mono ≤ stitched ≤ mono × (1 + 0.5 %).
+
+    The lower bound failed before the end-level shortfall was scaled to a year: each window ended its hydrogen
+    store 33 kg short of the next window's start at 15 EUR/kg (not × 8760/336), which conjured hydrogen at the
+    boundary for less than it costs to make, and the stitched cost came out 0.15 % *below* the optimum.
+    """
+    run, hm, res = coupled
+    stitched = run.stitched.costs_eur
+    assert stitched.get("end_level_shortfall", 0.0) == pytest.approx(0.0, abs=1e-6)
+    assert res.objective_eur * (1 - 1e-7) <= stitched["total"] <= res.objective_eur * (1 + COUPLED_TOLERANCE)
+    assert run.stitched.capacities == pytest.approx(capacities(hm, res))  # same sizing, same sizes
+    assert run.stitched.capacities["bat.energy_mwh"] > 0 and run.stitched.capacities["tank.capacity_kg"] > 0
+
+
+def test_stitched_levels_are_continuous(coupled: tuple[DecomposedRun, HubModel, SolveResult]) -> None:
+    """A window ends at the level the next starts from; the stitched levels follow the storage dynamics across
+    each boundary and around the year (cyclic, as the monolithic model): soc[t] − soc[t−1] = −p_mw[t] × 1 h
+    (lossless battery) and level[t] − level[t−1] = −h2_kg_per_h[t] × 1 h (tank)."""
+    run = coupled[0]
+    ds = run.stitched.dataset
+    assert ds.sizes["time"] == HOURS
+    first = [task.start for task in run.tasks]
+    assert first == [0, 168]
+    for var, flow, asset, state in (("soc_mwh", "p_mw", "bat", "bat_soc_mwh"),
+                                    ("h2_level_kg", "h2_kg_per_h", "tank", "h2s_level_kg")):
+        level = ds[var].sel(asset=asset).to_numpy()
+        change = -ds[flow].sel(asset=asset).to_numpy()
+        np.testing.assert_allclose(level - np.roll(level, 1), change, atol=1e-6, err_msg=var)
+        for k, task in enumerate(run.tasks):  # the window ends at the next window's start level
+            nxt = run.tasks[(k + 1) % len(run.tasks)]
+            target = nxt.info["initial_state"][state][asset]
+            assert task.info["final_state"][state][0][asset] == pytest.approx(target)
+            assert level[task.stop - 1] == pytest.approx(target, abs=1e-6)
+
+
+# --------------------------------------------------------------------------------------------------- resume
+def test_resume_reuses_finished_windows_and_not_a_changed_scenarios(tmp_path: Path) -> None:
+    data = scenario([ELECTROLYSER, BATTERY], "month", COUPLED_TARIFFS)
+    first = decomposed(data, checkpoint_dir=tmp_path)
+    assert not any(o.resumed for o in first.outcomes)
+    assert len(list(tmp_path.glob("window-*.json"))) == 2
+    again = decomposed(data, checkpoint_dir=tmp_path)
+    assert all(o.resumed for o in again.outcomes)
+    assert [w["resumed"] for w in again.stitched.windows] == [True, True]
+    assert again.stitched.costs_eur["total"] == pytest.approx(first.stitched.costs_eur["total"], rel=1e-12)
+    xr.testing.assert_allclose(again.stitched.dataset["soc_mwh"], first.stitched.dataset["soc_mwh"])
+    changed = decomposed(scenario([ELECTROLYSER, BATTERY], "month", COUPLED_TARIFFS, price=PRICE + 7.0),
+                         checkpoint_dir=tmp_path)
+    assert not any(o.resumed for o in changed.outcomes)
+    assert changed.stitched.costs_eur["total"] != pytest.approx(first.stitched.costs_eur["total"], rel=1e-6)
+
+
+def test_two_local_workers_give_the_serial_result(coupled: tuple[DecomposedRun, HubModel, SolveResult]) -> None:
+    serial = coupled[0]
+    parallel = decomposed(scenario([ELECTROLYSER, BATTERY, TANK], "month", COUPLED_TARIFFS), workers=2)
+    assert parallel.stitched.costs_eur == pytest.approx(serial.stitched.costs_eur, rel=1e-6, abs=1e-3)
+    for name in ("import_mw", "soc_mwh", "h2_level_kg"):
+        np.testing.assert_allclose(parallel.stitched.dataset[name].to_numpy(),
+                                   serial.stitched.dataset[name].to_numpy(), atol=1e-5, err_msg=name)
+
+
+# --------------------------------------------------------------------------------------------------- CLI
+def two_month_small(folder: Path) -> Path:
+    """tests/data/small on 2030-01-31 and 2030-02-01 (two one-day windows), its series in one hourly CSV."""
+    raw = yaml.safe_load((SMALL / "scenario.yaml").read_text(encoding="utf-8"))
+    hours = 48
+    raw["time"] = {"start": "2030-01-31 00:00", "periods": hours, "resolution": "1h",
+                   "aggregation": {"typical_periods": 2, "hours_per_period": 24, "check_full_horizon": True}}
+    hod = np.arange(hours) % 24
+    series = {
+        "price": 50.0 + 25.0 * np.sin((hod - 8) / 24 * 2 * np.pi),
+        "demand_hengelo": 1.6 + 0.4 * np.sin((hod - 10) / 24 * 2 * np.pi),
+        "demand_boekelo": np.full(hours, 0.8),
+        "h2": np.full(hours, 5.0),
+        "pv": np.clip(np.sin((hod - 6) / 12 * np.pi), 0.0, None),
+        "wind": np.full(hours, 0.3),
+    }
+    times = [f"2030-01-31 {h:02d}:00" if h < 24 else f"2030-02-01 {h - 24:02d}:00" for h in range(hours)]
+    lines = ["time," + ",".join(series)]
+    lines += [f"{t}," + ",".join(f"{series[k][i]:.4f}" for k in series) for i, t in enumerate(times)]
+    (folder / "series.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw["markets"][0]["energy_price_eur_per_mwh"] = "series.csv#price"
+    hengelo, boekelo = raw["hubs"]
+    hengelo.update(demand_mw="series.csv#demand_hengelo", h2_demand_kg_per_h="series.csv#h2")
+    hengelo["pv"]["profile_pu"] = "series.csv#pv"
+    boekelo["demand_mw"] = "series.csv#demand_boekelo"
+    boekelo["wind"]["profile_pu"] = "series.csv#wind"
+    (folder / "tiny_grid.json").write_bytes((SMALL / "tiny_grid.json").read_bytes())
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_cli_solves_in_windows_with_two_workers(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = two_month_small(tmp_path)
+    out = tmp_path / "out"
+    with caplog.at_level("INFO", logger="energyhub"):
+        result = CliRunner().invoke(cli, ["solve", str(path), "--out", str(out), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("window ")]
+    assert len(progress) == 2 and {p.split(" ")[1] for p in progress} == {"1/2", "2/2"}
+    assert any("(2030-01)" in p for p in progress) and any("(2030-02)" in p for p in progress)
+    assert not (tmp_path / ".out.windows").exists()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    dispatch = summary["dispatch"]
+    assert dispatch["decomposition"] == "month" and dispatch["workers"] == 2
+    assert [w["label"] for w in dispatch["windows"]] == ["2030-01", "2030-02"]
+    assert [w["steps"] for w in dispatch["windows"]] == [24, 24]
+    for window in dispatch["windows"]:
+        assert window["timings_s"]["solve"] >= 0 and window["timings_s"]["build"] > 0
+        assert window["resumed"] is False
+    assert summary["timings_s"]["dispatch_wall"] > 0
+    assert summary["solver_timings_s"]["windows.solve"] == pytest.approx(
+        sum(w["timings_s"]["solve"] for w in dispatch["windows"]), abs=2e-3)
