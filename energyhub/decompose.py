@@ -209,17 +209,20 @@ def solve_window(task: WindowTask) -> WindowOutcome:
     hm = build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series, fixed_sizes=task.sizes,
                      info=task.info, extra=task.extra)
     res = solve(hm, task.options, progress=lambda _msg: None)
-    dataset = to_dataset(hm, res)
+    t0 = time.perf_counter()
+    dataset, costs, caps = to_dataset(hm, res), costs_eur(hm, res), capacities(hm, res)
+    timings = {**res.timings_s, "extract": time.perf_counter() - t0}
     outcome = WindowOutcome(
         index=task.index,
         status=res.status,
         objective_eur=res.objective_eur,
         mip_gap=res.mip_gap,
         dataset=dataset,
-        costs_eur=costs_eur(hm, res),
-        capacities=capacities(hm, res),
-        timings_s={key: round(value, 3) for key, value in res.timings_s.items()},
+        costs_eur=costs,
+        capacities=caps,
+        timings_s={key: round(value, 3) for key, value in timings.items()},
         model_size={"columns": res.compiled.n_cols, "rows": len(res.compiled.rows),
+                    "integers": sum(1 for v in res.compiled.columns if v.is_integer()),
                     "network_rows": int(hm.info.get("network_rows", 0))},
     )
     if task.checkpoint is not None:

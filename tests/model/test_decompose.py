@@ -254,6 +254,8 @@ def test_cli_solves_in_windows_with_two_workers(tmp_path: Path, caplog: pytest.L
     assert [w["steps"] for w in dispatch["windows"]] == [24, 24]
     for window in dispatch["windows"]:
         assert window["timings_s"]["solve"] >= 0 and window["timings_s"]["build"] > 0
+        assert window["timings_s"]["extract"] > 0
+        assert window["model_size"]["integers"] > 0  # the biogas engine's and the electrolyser's commitment
         assert window["resumed"] is False
     assert summary["timings_s"]["dispatch_wall"] > 0
     assert summary["solver_timings_s"]["windows.solve"] == pytest.approx(
