@@ -205,6 +205,17 @@ def test_two_local_workers_give_the_serial_result(coupled: tuple[DecomposedRun, 
                                    serial.stitched.dataset[name].to_numpy(), atol=1e-5, err_msg=name)
 
 
+def test_dask_local_cluster_gives_the_serial_result(coupled: tuple[DecomposedRun, HubModel, SolveResult]) -> None:
+    """The windows on a dask scheduler (``--scheduler``): failed with 'No clients found' before ``as_completed``
+    was given the (non-default) client's loop."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        on_dask = decomposed(scenario([ELECTROLYSER, BATTERY, TANK], "month", COUPLED_TARIFFS),
+                             scheduler=cluster.scheduler_address)
+    assert on_dask.stitched.costs_eur == pytest.approx(coupled[0].stitched.costs_eur, rel=1e-6, abs=1e-3)
+
+
 # --------------------------------------------------------------------------------------------------- CLI
 def two_month_small(folder: Path) -> Path:
     """tests/data/small on 2030-01-31 and 2030-02-01 (two one-day windows), its series in one hourly CSV."""
