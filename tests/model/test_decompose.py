@@ -196,6 +196,21 @@ def test_resume_reuses_finished_windows_and_not_a_changed_scenarios(tmp_path: Pa
     assert changed.stitched.costs_eur["total"] != pytest.approx(first.stitched.costs_eur["total"], rel=1e-6)
 
 
+def test_a_run_killed_after_one_window_solves_only_the_other(tmp_path: Path) -> None:
+    """Killed while February was being solved: its checkpoint's JSON (written last) is missing. The next run takes
+    January from the checkpoint, says so, and solves February."""
+    data = scenario([ELECTROLYSER, BATTERY], "month", COUPLED_TARIFFS)
+    first = decomposed(data, checkpoint_dir=tmp_path)
+    (february,) = tmp_path.glob("window-01-*.json")
+    february.unlink()
+    lines: list[str] = []
+    again = decomposed(data, checkpoint_dir=tmp_path, progress=lines.append)
+    assert [o.resumed for o in again.outcomes] == [True, False]
+    assert any(line.startswith("window 1/2 (2030-01) resumed from checkpoint") for line in lines)
+    assert any(line.startswith("window 2/2 (2030-02) solved in") for line in lines)
+    assert again.stitched.costs_eur["total"] == pytest.approx(first.stitched.costs_eur["total"], rel=1e-9)
+
+
 def test_two_local_workers_give_the_serial_result(coupled: tuple[DecomposedRun, HubModel, SolveResult]) -> None:
     serial = coupled[0]
     parallel = decomposed(scenario([ELECTROLYSER, BATTERY, TANK], "month", COUPLED_TARIFFS), workers=2)
