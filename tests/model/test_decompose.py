@@ -284,5 +284,12 @@ def test_cli_solves_in_windows_with_two_workers(tmp_path: Path, caplog: pytest.L
         assert window["model_size"]["integers"] > 0  # the biogas engine's and the electrolyser's commitment
         assert window["resumed"] is False
     assert summary["timings_s"]["dispatch_wall"] > 0
+    # the finance block (missing before: `energyhub compare` failed on a dispatch in windows): the hubs' bills
+    # add up to the stitched costs of the categories they share, the contracted capacity the largest window's
+    bills = [h["bill_eur_per_year"] for h in summary["finance"]["hubs"].values()]
+    for category in ("energy", "export_revenue", "contracted_capacity", "monthly_peak", "hub_energy_tariff"):
+        assert sum(b[category] for b in bills) == pytest.approx(summary["costs_eur"][category], rel=1e-6), category
+    assert summary["finance"]["hubs"]["hengelo"]["bill_eur_per_year"]["contracted_capacity"] == pytest.approx(
+        30_000.0 * summary["capacities"]["hengelo"]["contracted_import_mw"])
     assert summary["solver_timings_s"]["windows.solve"] == pytest.approx(
         sum(w["timings_s"]["solve"] for w in dispatch["windows"]), abs=2e-3)
