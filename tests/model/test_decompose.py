@@ -179,6 +179,36 @@ def test_stitched_levels_are_continuous(coupled: tuple[DecomposedRun, HubModel, 
             assert level[task.stop - 1] == pytest.approx(target, abs=1e-6)
 
 
+@pytest.mark.parametrize(("power_mw", "expected_eur"), [(1.0, 91_250.0), (0.125, 3_704_750.0)])
+def test_a_window_reaches_its_end_level_or_pays_for_the_shortfall_as_unmet_demand(
+    power_mw: float, expected_eur: float,
+) -> None:
+    """The first day of a two-day horizon as a window: a lossless 10 MWh battery starts empty and must end at
+    5 MWh; electricity costs 100 EUR/MWh, nothing else happens. Each step weighs 8760 / 48 = 182.5.
+
+    * 1 MW of battery power: charge 5 MWh from the grid, 5 × 100 × 182.5 = 91,250 EUR/yr (before the shortfall
+      was scaled to a year, ending 5 MWh short at 10,000 EUR/MWh = 50,000 was cheaper, and chosen);
+    * 0.125 MW: 24 h × 0.125 = 3 MWh charged (54,750 EUR/yr), 2 MWh short at VOLL scaled like a step's unmet
+      demand: 2 × 10,000 × 182.5 = 3,650,000; together 3,704,750 EUR/yr.
+    """
+    from energyhub.model.build import build_model
+    from energyhub.model.timegrid import horizon_grid
+    from energyhub.solve.highs import solve
+
+    battery = {"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
+               "energy_mwh": {"existing": 10.0, "max": 10.0}, "power_mw": {"existing": power_mw, "max": power_mw}}
+    data = make_data(48, [hub("h", import_mw=5.0, export_mw=0.0)], assets=[battery],
+                     series={"markets.NL.energy_price_eur_per_mwh": 100.0})
+    window = horizon_grid(data.times, data.step_h).window(0, 24)
+    series = {key: value[:24] for key, value in data.series.items()}
+    day = ScenarioData(data.scenario, data.path, data.times[:24], series)
+    info = {"initial_state": {"bat_soc_mwh": {"bat": 0.0}}, "final_state": {"bat_soc_mwh": ({"bat": 5.0}, 10_000.0)}}
+    hm = build_model(day, no_grid(day), time_grid=window, series=series, info=info)
+    res = solve(hm, OPTIONS)
+    assert res.objective_eur == pytest.approx(expected_eur, rel=1e-9)
+    assert res.value(hm.m.bat_soc_mwh["bat", 23]) == pytest.approx(min(5.0, 24 * power_mw))
+
+
 # --------------------------------------------------------------------------------------------------- resume
 def test_resume_reuses_finished_windows_and_not_a_changed_scenarios(tmp_path: Path) -> None:
     data = scenario([ELECTROLYSER, BATTERY], "month", COUPLED_TARIFFS)
