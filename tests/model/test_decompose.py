@@ -220,9 +220,11 @@ def test_resume_reuses_finished_windows_and_not_a_changed_scenarios(tmp_path: Pa
     assert [w["resumed"] for w in again.stitched.windows] == [True, True]
     assert again.stitched.costs_eur["total"] == pytest.approx(first.stitched.costs_eur["total"], rel=1e-12)
     xr.testing.assert_allclose(again.stitched.dataset["soc_mwh"], first.stitched.dataset["soc_mwh"])
+    lines: list[str] = []
     changed = decomposed(scenario([ELECTROLYSER, BATTERY], "month", COUPLED_TARIFFS, price=PRICE + 7.0),
-                         checkpoint_dir=tmp_path)
+                         checkpoint_dir=tmp_path, progress=lines.append)
     assert not any(o.resumed for o in changed.outcomes)
+    assert any(line.startswith("2 window checkpoint(s) in") and "not reused, solved again" in line for line in lines)
     assert changed.stitched.costs_eur["total"] != pytest.approx(first.stitched.costs_eur["total"], rel=1e-6)
 
 
@@ -237,8 +239,18 @@ def test_a_run_killed_after_one_window_solves_only_the_other(tmp_path: Path) -> 
     again = decomposed(data, checkpoint_dir=tmp_path, progress=lines.append)
     assert [o.resumed for o in again.outcomes] == [True, False]
     assert any(line.startswith("window 1/2 (2030-01) resumed from checkpoint") for line in lines)
+    assert any(line.startswith("resuming: 1 of 2 windows finished in an earlier run (2030-01)") for line in lines)
     assert any(line.startswith("window 2/2 (2030-02) solved in") for line in lines)
     assert again.stitched.costs_eur["total"] == pytest.approx(first.stitched.costs_eur["total"], rel=1e-9)
+
+
+def test_resumed_with_another_worker_count(tmp_path: Path) -> None:
+    """Windows solved serially (the scenario's threads) are reused by a run on 2 workers (1 thread per window)."""
+    data = scenario([ELECTROLYSER, BATTERY], "month", COUPLED_TARIFFS)
+    first = decomposed(data, checkpoint_dir=tmp_path)
+    again = size_and_dispatch(data, no_grid(data), {**OPTIONS, "threads": 2}, checkpoint_dir=tmp_path)
+    assert all(o.resumed for o in again.outcomes)
+    assert again.stitched.costs_eur["total"] == pytest.approx(first.stitched.costs_eur["total"], rel=1e-12)
 
 
 def test_two_local_workers_give_the_serial_result(coupled: tuple[DecomposedRun, HubModel, SolveResult]) -> None:
