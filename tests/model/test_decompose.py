@@ -179,6 +179,37 @@ def test_stitched_levels_are_continuous(coupled: tuple[DecomposedRun, HubModel, 
             assert level[task.stop - 1] == pytest.approx(target, abs=1e-6)
 
 
+def test_a_start_in_a_windows_first_step_is_free() -> None:
+    """The stated approximation of unit commitment at a boundary, by hand.
+
+    Demand 1 MW; electricity free except the first four hours of February (500 EUR/MWh); one 1 MW biogas engine
+    (efficiency 0.4, fuel 50 EUR/MWh: 125 EUR per MWh electric; start 1,000 EUR). The engine runs those four
+    hours: 4 MWh electric = 10 MWh of fuel = 500 EUR, plus one start in the monolithic model: 1,500 EUR per
+    horizon, × 8760/336 = 39,107.14 EUR/yr. The February window starts with the engine running in its first step,
+    which counts no start: 500 × 8760/336 = 13,035.71 EUR/yr, one start cost (26,071.43 EUR/yr) less.
+    """
+    price = np.where((np.arange(HOURS) >= 168) & (np.arange(HOURS) < 172), 500.0, 0.0)
+    engine = {"type": "biogas", "name": "gas", "hub": "h", "unit_mw": 1.0, "units": {"existing": 1, "max": 1},
+              "electrical_efficiency": 0.4, "biogas_supply_mwh_per_day": 240.0, "min_load_frac": 0.4,
+              "start_cost_eur": 1000.0, "fuel_cost_eur_per_mwh": 50.0}
+
+    def data_of(windows: str) -> ScenarioData:
+        return make_data(HOURS, [hub("h", import_mw=10.0, export_mw=0.0, demand_mw=1.0)], assets=[engine],
+                         start=START, series={"markets.NL.energy_price_eur_per_mwh": price},
+                         time={"aggregation": {"typical_periods": 3, "hours_per_period": 24,
+                                               "dispatch_windows": windows}})
+
+    weight = 8760 / HOURS
+    run = decomposed(data_of("month"))
+    hm, res = monolithic(data_of("none"))
+    assert res.objective_eur == pytest.approx(1500.0 * weight, rel=1e-7)
+    assert costs_eur(hm, res)["start"] == pytest.approx(1000.0 * weight, rel=1e-7)
+    assert run.stitched.costs_eur["start"] == pytest.approx(0.0, abs=1e-6)
+    assert run.stitched.costs_eur["total"] == pytest.approx(500.0 * weight, rel=1e-7)
+    np.testing.assert_allclose(run.stitched.dataset["units_on"].sel(asset="gas").to_numpy()[166:174],
+                               [0, 0, 1, 1, 1, 1, 0, 0], atol=1e-6)
+
+
 @pytest.mark.parametrize(("power_mw", "expected_eur"), [(1.0, 91_250.0), (0.125, 3_704_750.0)])
 def test_a_window_reaches_its_end_level_or_pays_for_the_shortfall_as_unmet_demand(
     power_mw: float, expected_eur: float,
