@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 import xarray as xr
 import yaml
-from _model_helpers import OPTIONS, hub, make_data, no_grid
+from _model_helpers import OPTIONS, hub, make_data, no_grid, one_branch
 from click.testing import CliRunner
 
 from energyhub.cli import cli
 from energyhub.decompose import DecomposedRun, month_windows, size_and_dispatch
 from energyhub.model.core import HubModel
+from energyhub.model.inputs import GridInputs
 from energyhub.results.extract import to_dataset
 from energyhub.results.kpis import capacities, costs_eur
 from energyhub.scenario.data import ScenarioData
@@ -45,9 +46,9 @@ TANK = {"type": "h2_storage", "name": "tank", "hub": "h", "capacity_kg": {"max":
 
 
 def scenario(assets: list[dict], windows: str, tariffs: dict[str, float], price: np.ndarray = PRICE,
-             demand: Any = DEMAND, start: str = START, hours: int = HOURS) -> ScenarioData:
+             demand: Any = DEMAND, start: str = START, hours: int = HOURS, pv_mw: float = 3.0) -> ScenarioData:
     h = hub("h", import_mw=10.0, export_mw=5.0, h2_demand_kg_per_h=10.0, tariffs=tariffs,
-            pv={"capacity_mw": 3.0, "profile_pu": 0.0})
+            pv={"capacity_mw": pv_mw, "profile_pu": 0.0})
     return make_data(hours, [h], assets=assets, start=start,
                      series={"markets.NL.energy_price_eur_per_mwh": price[:hours], "hubs.h.demand_mw": demand,
                              "hubs.h.pv.profile_pu": PV[:hours]},
@@ -55,21 +56,36 @@ def scenario(assets: list[dict], windows: str, tariffs: dict[str, float], price:
                                            "dispatch_windows": windows}})
 
 
-def decomposed(data: ScenarioData, **kw: Any) -> DecomposedRun:
-    return size_and_dispatch(data, no_grid(data), OPTIONS, **kw)
+def decomposed(data: ScenarioData, grid: GridInputs | None = None, **kw: Any) -> DecomposedRun:
+    return size_and_dispatch(data, grid or no_grid(data), OPTIONS, **kw)
 
 
-def monolithic(data: ScenarioData) -> tuple[HubModel, SolveResult]:
-    return solve_scenario(data, no_grid(data), OPTIONS)
+def monolithic(data: ScenarioData, grid: GridInputs | None = None) -> tuple[HubModel, SolveResult]:
+    return solve_scenario(data, grid or no_grid(data), OPTIONS)
+
+
+def feeder(data: ScenarioData) -> GridInputs:
+    """One branch the hub's export loads (PTDF 1), limit 4 MW, a base flow of 1-3 MW that differs by month: PV
+    export above the headroom is curtailed in some hours of each month."""
+    base = 2.0 + np.sin((HOD - 12) / 24 * 2 * np.pi) * np.where(DAY < 7, 0.5, 1.0)
+    return one_branch(data, 4.0, base, [1.0])
 
 
 # --------------------------------------------------------------------------------------------------- exact
-@pytest.fixture(scope="module")
-def uncoupled() -> tuple[DecomposedRun, HubModel, SolveResult]:
+@pytest.fixture(scope="module", params=["copper plate", "one branch"])
+def uncoupled(request: pytest.FixtureRequest) -> tuple[DecomposedRun, HubModel, SolveResult]:
     """No storage, no start costs, no contracted capacity: nothing couples the two months but the sizes."""
     tariffs = {"monthly_peak_eur_per_kw": 3.0, "energy_eur_per_mwh": 1.5}
-    run = decomposed(scenario([ELECTROLYSER], "month", tariffs))
-    hm, res = monolithic(scenario([ELECTROLYSER], "none", tariffs))
+    pv_mw = 6.0 if request.param == "one branch" else 3.0
+    windowed = scenario([ELECTROLYSER], "month", tariffs, pv_mw=pv_mw)
+    whole = scenario([ELECTROLYSER], "none", tariffs, pv_mw=pv_mw)
+    if request.param == "one branch":
+        run = decomposed(windowed, feeder(windowed))
+        hm, res = monolithic(whole, feeder(whole))
+        assert float(to_dataset(hm, res)["curtailed_mw"].sum()) > 1.0  # the branch binds
+    else:
+        run = decomposed(windowed)
+        hm, res = monolithic(whole)
     return run, hm, res
 
 
