@@ -39,11 +39,11 @@ from typing import Any, cast
 import numpy as np
 import xarray as xr
 
-from energyhub.model.boundary import STATE_VARS
 from energyhub.model.build import Component, build_model
 from energyhub.model.connection import availability
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
+from energyhub.model.registry import states
 from energyhub.model.timegrid import TimeGrid, horizon_grid
 from energyhub.parallel import run_tasks
 from energyhub.results.extract import to_dataset
@@ -126,7 +126,8 @@ def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h:
     per = int(tg.segment_bounds()[0][1])  # steps per typical period
     last = tg.last_steps()
     out: dict[str, list[dict]] = {}
-    for name, _unit in STATE_VARS:
+    for state in states():
+        name = state.var
         var = getattr(sizing.m, name, None)
         if var is None:
             continue
@@ -141,9 +142,9 @@ def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h:
 
 
 def _penalties(data: ScenarioData) -> dict[str, float]:
-    """Price of one unit of a missed end level, by unit: like unmet demand."""
+    """Price of one unit of a missed end level, by state: like unmet demand of the stored carrier."""
     economics = data.scenario.economics
-    return {"MWh": economics.voll_eur_per_mwh, "kg": economics.h2_shortfall_eur_per_kg}
+    return {s.var: float(getattr(economics, s.penalty)) for s in states()}
 
 
 def make_tasks(
@@ -163,13 +164,12 @@ def make_tasks(
     starts = [start for _, start, _ in windows]
     guides = guide_levels(sizing, sized, starts, data.step_h)
     penalty = _penalties(data)
-    units = dict(STATE_VARS)
     tasks = []
     for k, (label, start, stop) in enumerate(windows):
         nxt = (k + 1) % len(windows)
         info = {
             "initial_state": {name: levels[k] for name, levels in guides.items()},
-            "final_state": {name: (levels[nxt], penalty[units[name]]) for name, levels in guides.items()},
+            "final_state": {name: (levels[nxt], penalty[name]) for name, levels in guides.items()},
         }
         part = slice(start, stop)
         series = {key: np.asarray(v[part]) for key, v in {**data.series, **avail}.items()}

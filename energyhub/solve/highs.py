@@ -258,6 +258,23 @@ def solve(
     return _result(hm, compiled, t_handover, t_solve, say, raise_on_failure, deadline_hit=deadline_hit)
 
 
+def resolve(hm: HubModel, compiled: CompiledModel, start: np.ndarray | None = None, t_handover: float = 0.0,
+            progress: Progress | None = None, raise_on_failure: bool = True) -> SolveResult:
+    """Solve a model already in HiGHS again (after its costs or bounds changed in place), warm from ``start``.
+
+    The public re-solve of a live model (the sweep's :class:`energyhub.sweep.live.LiveModel`): ``start`` is a
+    previous solution by column (used as the MIP start); ``t_handover`` is reported as the hand-over time. Raises
+    as :func:`solve` does unless ``raise_on_failure`` is false.
+    """
+    say = progress or (lambda _msg: None)
+    highs = compiled.highs
+    if start is not None:
+        highs.setSolution(compiled.n_cols, np.arange(compiled.n_cols, dtype=np.int32), start)
+    t0 = time.perf_counter()
+    highs.run()
+    return _result(hm, compiled, t_handover, time.perf_counter() - t0, say, raise_on_failure)
+
+
 def _report_incumbents(highs: highspy.Highs, say: Progress, every_s: float = 15.0) -> None:
     """Progress while HiGHS searches: each improving MIP solution, at most one line per ``every_s`` seconds."""
     last = [-every_s]

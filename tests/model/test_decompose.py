@@ -37,8 +37,9 @@ PRICE = 40.0 + 30.0 * np.sin((HOD - 8) / 24 * 2 * np.pi) + 5.0 * (DAY % 3)
 DEMAND = 2.0 + np.sin((HOD - 10) / 24 * 2 * np.pi) + 0.5 * (DAY >= 7)
 PV = np.clip(np.sin((HOD - 6) / 12 * np.pi), 0.0, None)
 
+# variable O&M: hydrogen beyond the demand is not free to make (no tie with curtailing PV when the branch binds)
 ELECTROLYSER = {"type": "electrolyser", "name": "ely", "hub": "h", "stack_mw": 0.5, "stacks": {"max": 4},
-                "capex_eur_per_mw": 1e5, "min_load_frac": 0.2}
+                "capex_eur_per_mw": 1e5, "min_load_frac": 0.2, "variable_om_eur_per_mwh": 1.0}
 # lossless battery (η = 1, no self-discharge): soc[t] − soc[t−1] = −p_mw[t] × 1 h, checkable step by step
 BATTERY = {"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
            "energy_mwh": {"max": 20.0, "capex_eur_per_mwh": 2e4}, "power_mw": {"max": 5.0, "capex_eur_per_mw": 1e4}}
@@ -50,8 +51,9 @@ def scenario(assets: list[dict], windows: str, tariffs: dict[str, float], price:
     h = hub("h", import_mw=10.0, export_mw=5.0, h2_demand_kg_per_h=10.0, tariffs=tariffs,
             pv={"capacity_mw": pv_mw, "profile_pu": 0.0})
     return make_data(hours, [h], assets=assets, start=start,
-                     series={"markets.NL.energy_price_eur_per_mwh": price[:hours], "hubs.h.demand_mw": demand,
-                             "hubs.h.pv.profile_pu": PV[:hours]},
+                     series={"markets.NL.energy_price_eur_per_mwh": price[:hours],
+                             "markets.NL.export_price_eur_per_mwh": 0.8 * price[:hours],  # exporting beats curtailing
+                             "hubs.h.demand_mw": demand, "hubs.h.pv.profile_pu": PV[:hours]},
                      time={"aggregation": {"typical_periods": 3, "hours_per_period": 24,
                                            "dispatch_windows": windows}})
 
@@ -146,7 +148,7 @@ COUPLED_TARIFFS = {"monthly_peak_eur_per_kw": 3.0}
 #: (its levels are continuous and the year closes on itself; no biogas, so no start or down time is lost at a
 #: boundary), so it cannot cost less; it costs more only because the boundary levels are fixed at the sizing's
 #: guide levels instead of chosen with the whole horizon in view. Issue 11's target for the reference study is
-#: 0.5 %; here it is measured at 0.004 % (0.016 % with a 95 % efficient battery).
+#: 0.5 %; here it is measured at 0.028 %.
 COUPLED_TOLERANCE = 0.005
 
 
