@@ -49,8 +49,9 @@ from energyhub.parallel import run_tasks
 from energyhub.results.extract import to_dataset
 from energyhub.results.kpis import capacities, costs_eur, kpis
 from energyhub.scenario.data import ScenarioData
-from energyhub.solve.highs import SolveResult, solve
+from energyhub.solve.highs import SolveResult
 from energyhub.solve.options import OptionValue
+from energyhub.solve.workflow import solve_lazily
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -210,9 +211,11 @@ def solve_window(task: WindowTask) -> WindowOutcome:
         saved = _load_checkpoint(task)
         if saved is not None:
             return saved
-    hm = build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series, fixed_sizes=task.sizes,
-                     info=task.info, extra=task.extra)
-    res = solve(hm, task.options, progress=lambda _msg: None)
+    hm, res = solve_lazily(
+        lambda info: build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series,
+                                 fixed_sizes=task.sizes, info={**task.info, **info}, extra=task.extra),
+        task.options, progress=lambda _msg: None,
+    )
     t0 = time.perf_counter()
     dataset, costs, caps = to_dataset(hm, res), costs_eur(hm, res), capacities(hm, res)
     timings = {**res.timings_s, "extract": time.perf_counter() - t0}

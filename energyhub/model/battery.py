@@ -177,6 +177,40 @@ def _add_no_dumping(hm: HubModel, spec: dict[str, BatteryAsset], p_max: dict[str
     )
 
 
+SIMULTANEOUS_MW = 1e-6
+
+
+def simultaneous(hm: HubModel, values: Values) -> dict[str, set[int]]:
+    """Steps in which a battery charged and discharged at once in a solution (both above 1e-6 MW), by battery.
+
+    A model is solved first with the exclusivity binaries ``bat_charging`` relaxed to continuous
+    (:func:`energyhub.solve.workflow.solve_lazily`): a solution without simultaneous flows is feasible for the model
+    with them binary, and its bound is no higher, so it is optimal for that model within the same gap.
+    """
+    m = hm.m
+    if not hasattr(m, "bat_ch_mw"):
+        return {}
+    out: dict[str, set[int]] = {}
+    for a in hm.assets_of("battery"):
+        both = (values(m.bat_ch_mw, a.name) > SIMULTANEOUS_MW) & (values(m.bat_dis_mw, a.name) > SIMULTANEOUS_MW)
+        if both.any():
+            out[a.name] = set(np.flatnonzero(both).tolist())
+    return out
+
+
+def charging_start(hm: HubModel, values: Values) -> dict[tuple[str, Any], float]:
+    """The exclusivity binaries a solution without them implies (charging where it charged more than it
+    discharged): a start for the model with them."""
+    m = hm.m
+    out: dict[tuple[str, Any], float] = {}
+    if not hasattr(m, "bat_ch_mw"):
+        return out
+    for a in hm.assets_of("battery"):
+        charging = values(m.bat_ch_mw, a.name) > values(m.bat_dis_mw, a.name)
+        out.update({("bat_charging", (a.name, t)): float(c) for t, c in enumerate(charging)})
+    return out
+
+
 def extract(hm: HubModel, values: Values) -> dict[str, dict[str, np.ndarray]]:
     """Net output to the hub (discharge − charge) and state of charge per battery."""
     m = hm.m
@@ -193,6 +227,7 @@ P_MW = Output("p_mw", "asset", "MW", "electricity to the hub (+) or from it (−
 COMPONENTS = (
     Component(
         "battery", 30, add, assets=(BatteryAsset,), states=(State("bat_soc_mwh", "MWh"),),
+        lazy_binaries=("bat_charging", simultaneous, charging_start),
         sizes=(Size("bat_e_mwh", "energy_mwh", "Energy (MWh)"), Size("bat_p_mw", "power_mw", "Power (MW)")),
         outputs=(P_MW, Output("soc_mwh", "asset", "MWh", "battery state of charge", "asset_storage", storage=True)),
         extract=extract,

@@ -130,7 +130,11 @@ class Component:
     * ``priced_sizes(asset) -> [(capacity key, capex EUR per unit of it, existing)]``: how its investment is priced
       (summary ``finance``);
     * ``must_run(hm, hub) -> bool``: whether an asset of it at ``hub`` may have to produce when nothing wants its
-      output (a unit held at minimum load), so that burning energy in storage could pay (anti-dumping).
+      output (a unit held at minimum load), so that burning energy in storage could pay (anti-dumping);
+    * ``lazy_binaries``: ``(binary variable name, violations(hm, values) -> {key: steps}, start(hm, values) ->
+      {(var, index): value})``: binaries relaxed to continuous at first and made binary again only when that
+      solve violates what they enforce, started from the values it implies
+      (:func:`energyhub.solve.workflow.solve_lazily`).
     """
 
     name: str
@@ -152,6 +156,8 @@ class Component:
     states: tuple[State, ...] = ()
     priced_sizes: Callable[[AssetBase], list[tuple[str, float, float]]] | None = None
     must_run: Callable[[HubModel, str], bool] | None = None
+    lazy_binaries: tuple[str, Callable[[HubModel, Values], dict[str, set[int]]],
+                         Callable[[HubModel, Values], dict[tuple[str, Any], float]]] | None = None
 
     @property
     def asset_types(self) -> tuple[str, ...]:
