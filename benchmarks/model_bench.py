@@ -175,47 +175,59 @@ class Run:
 def recording(stages: list[Stage]) -> Iterator[None]:
     """Record every solve :func:`solve_scenario` makes (sizing and dispatch), also one that raises.
 
-    Wraps ``energyhub.solve.workflow.solve`` (what ``solve_scenario`` calls) and ``compile_model`` (the hand-over
-    inside it), so a solve that ends without a solution still reports its build and hand-over times.
+    Wraps the two ways ``energyhub.solve.workflow`` solves a model (``solve``, and ``solve_lazily`` with lazy
+    exclusivity binaries, which may call ``solve``: only the outer call is a stage) and ``compile_model`` (the
+    hand-over inside either), so a solve that ends without a solution still reports its build and hand-over times.
+    A window of a dispatch in windows solved in this process is not recorded (it is reported by its outcome).
     """
-    orig_solve: Callable[..., SolveResult] = workflow.solve
-    orig_compile: Callable[[HubModel], CompiledModel] = highs_mod.compile_model
-    inside: list[bool] = [False]  # a window solved in this process compiles too: not one of the recorded solves
+    originals: dict[str, Any] = {"solve": workflow.solve, "solve_lazily": workflow.solve_lazily,
+                                 "compile_model": workflow.compile_model}
+    orig_highs_compile: Callable[[HubModel], CompiledModel] = highs_mod.compile_model
+    depth = [0]
 
     def compile_model(hm: HubModel) -> CompiledModel:
         t0 = time.perf_counter()
-        compiled = orig_compile(hm)
-        if not inside[0]:
+        compiled = orig_highs_compile(hm)
+        if depth[0] == 0:
             return compiled
         st = stages[-1]
+        st.steps, st.build = hm.time.n, hm.timings_s.get("build", 0.0)
+        st.net_rows, st.net_pairs = int(hm.info.get("network_rows", 0)), int(hm.info.get("network_pairs_total", 0))
         st.handover = time.perf_counter() - t0
         st.cols, st.rows = compiled.n_cols, len(compiled.rows)
         st.integers = sum(1 for v in compiled.columns if v.is_integer())
         return compiled
 
-    def solve(hm: HubModel, options: dict[str, OptionValue] | None = None, **kw: Any) -> SolveResult:
-        st = Stage(steps=hm.time.n, build=hm.timings_s.get("build", 0.0),
-                   net_rows=int(hm.info.get("network_rows", 0)), net_pairs=int(hm.info.get("network_pairs_total", 0)))
-        stages.append(st)
-        t0 = time.perf_counter()
-        inside[0] = True
-        try:
-            res = orig_solve(hm, options, **kw)
-        except EnergyhubError as exc:
-            st.solve = time.perf_counter() - t0 - st.handover
-            st.status = "time_limit_no_solution" if isinstance(exc, NoSolutionError) else type(exc).__name__
-            raise
-        finally:
-            inside[0] = False
-        st.handover, st.solve = res.timings_s["handover"], res.timings_s["solve"]
-        st.gap, st.objective, st.status = res.mip_gap, res.objective_eur, res.status
-        return res
+    def stage(orig: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kw: Any) -> Any:
+            if depth[0] > 0:  # solve_lazily calling solve: the same stage
+                return orig(*args, **kw)
+            st = Stage()
+            stages.append(st)
+            t0 = time.perf_counter()
+            depth[0] += 1
+            try:
+                out = orig(*args, **kw)
+            except EnergyhubError as exc:
+                st.solve = time.perf_counter() - t0 - st.handover - st.build
+                st.status = "time_limit_no_solution" if isinstance(exc, NoSolutionError) else type(exc).__name__
+                raise
+            finally:
+                depth[0] -= 1
+            res: SolveResult = out if isinstance(out, SolveResult) else out[1]
+            st.handover, st.solve = res.timings_s["handover"], res.timings_s["solve"]
+            st.gap, st.objective, st.status = res.mip_gap, res.objective_eur, res.status
+            return out
 
-    workflow.solve, highs_mod.compile_model = solve, compile_model
+        return run
+
+    workflow.solve, workflow.solve_lazily = stage(originals["solve"]), stage(originals["solve_lazily"])
+    workflow.compile_model = highs_mod.compile_model = compile_model
     try:
         yield
     finally:
-        workflow.solve, highs_mod.compile_model = orig_solve, orig_compile  # type: ignore[assignment]
+        workflow.solve, workflow.solve_lazily = originals["solve"], originals["solve_lazily"]
+        workflow.compile_model, highs_mod.compile_model = originals["compile_model"], orig_highs_compile
 
 
 def typical_days(hours: int, aggregate_above: int, typical_periods: int) -> int | None:
