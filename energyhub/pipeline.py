@@ -325,8 +325,22 @@ def solve_in_windows(
     dataset = xr.merge([dataset, ac_ds], compat="override", join="left")
     summary["kpis"].update(ac_kpis)
     summary = _contract(summary, data, solver_timings)
+    summary["finance"] = stitched_finance(data, inputs, dataset, summary)
     dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
     return summary, dataset
+
+
+def stitched_finance(data: ScenarioData, inputs: GridInputs, dataset: xr.Dataset,
+                     summary: dict[str, Any]) -> dict[str, Any]:
+    """The ``finance`` block of a dispatch stitched from windows, as :func:`finish_solved` writes it for one model
+    (the hubs' bills from the stitched dispatch over the horizon; ``energyhub compare`` and the report need it)."""
+    from energyhub.model.core import HubModel
+    from energyhub.model.timegrid import horizon_grid
+    from energyhub.results import finance
+
+    full = HubModel(data=data, grid=inputs, time=horizon_grid(data.times, data.step_h), series=data.series)
+    bills = finance.hub_bills(full, dataset, summary["capacities"])
+    return finance.finance_summary(data.scenario, summary, bills)
 
 
 def solve(path: Path, timings: Timings, progress: Progress | None = None, log_file: Path | None = None,
