@@ -45,7 +45,7 @@ from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import states
 from energyhub.model.timegrid import TimeGrid, horizon_grid
-from energyhub.parallel import run_tasks
+from energyhub.parallel import Workers, run_tasks
 from energyhub.results.extract import to_dataset
 from energyhub.results.kpis import capacities, costs_eur, kpis
 from energyhub.scenario.data import ScenarioData
@@ -293,8 +293,10 @@ def dispatch_in_windows(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    pool: Workers | None = None,
 ) -> list[WindowOutcome]:
-    """Solve every window (in parallel where asked) and report each as it finishes."""
+    """Solve every window (in parallel where asked, on ``pool`` if it is started) and report each as it
+    finishes."""
     say = progress or (lambda msg: log.info("%s", msg))
     t0 = time.perf_counter()
     where = f"dask scheduler {scheduler}" if scheduler else f"{min(workers, len(tasks))} worker process(es)"
@@ -307,6 +309,8 @@ def dispatch_in_windows(
         say(f"window {i + 1}/{len(tasks)} ({tasks[i].label}) {how}: {out.status}, "
             f"{out.objective_eur:,.0f} EUR/yr share, gap {out.mip_gap:.2%} [{time.perf_counter() - t0:.0f} s]")
 
+    if pool is not None:
+        return pool.run(solve_window, tasks, on_done=done)
     return run_tasks(solve_window, tasks, workers=workers, scheduler=scheduler, on_done=done)
 
 
@@ -381,15 +385,16 @@ def size_and_dispatch(
     from energyhub.solve.workflow import sizes_of, solve_sizing
 
     say = progress or (lambda msg: log.info("%s", msg))
-    sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file, extra=extra)
-    parallel = scheduler is not None or workers > 1
-    window_options = {**options, "threads": 1} if parallel else dict(options)
-    tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)
-    for task in tasks:
-        task.extra = tuple(extra)
-    t0 = time.perf_counter()
-    outcomes = dispatch_in_windows(tasks, workers=workers, scheduler=scheduler, progress=say)
-    wall = time.perf_counter() - t0
+    with Workers(workers, scheduler) as pool:  # local workers start while the sizing is solved
+        sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file, extra=extra)
+        parallel = scheduler is not None or workers > 1
+        window_options = {**options, "threads": 1} if parallel else dict(options)
+        tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)
+        for task in tasks:
+            task.extra = tuple(extra)
+        t0 = time.perf_counter()
+        outcomes = dispatch_in_windows(tasks, workers=workers, scheduler=scheduler, progress=say, pool=pool)
+        wall = time.perf_counter() - t0
     return DecomposedRun(sizing, sized, tasks, outcomes, stitch(data, tasks, outcomes), wall)
 
 

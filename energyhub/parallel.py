@@ -7,6 +7,7 @@ energyhub installed. Results come back in task order; ``on_done(i, result)`` is 
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -54,25 +55,63 @@ def run_tasks(
     return _run_local(fn, tasks, workers, done)
 
 
+def _import(module: str) -> None:
+    importlib.import_module(module)
+
+
+class Workers:
+    """Local worker processes started ahead of their tasks: they spawn and import ``preload`` while the caller
+    goes on (e.g. while the sizing is solved), so that the tasks do not wait for Python start-up. ``run`` then
+    works as :func:`run_tasks`; without processes to start (one worker, or a dask scheduler) it is
+    :func:`run_tasks` itself."""
+
+    def __init__(self, workers: int = 1, scheduler: str | None = None, preload: str = "energyhub.decompose") -> None:
+        self.workers, self.scheduler, self.preload = workers, scheduler, preload
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.scheduler is None and self.workers > 1:
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_quiet_worker)
+            for _ in range(self.workers):
+                self.pool.submit(_import, self.preload)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_done: Callable[[int, R], None] | None = None
+            ) -> list[R]:
+        if self.pool is None or len(tasks) <= 1:
+            return run_tasks(fn, tasks, self.workers, self.scheduler, on_done)
+        return _run_in_pool(self.pool, fn, tasks, on_done or (lambda _i, _r: None))
+
+
 def _run_local(fn: Callable[[T], R], tasks: Sequence[T], workers: int, done: Callable[[int, R], None]) -> list[R]:
     ctx = multiprocessing.get_context("spawn")
-    results: dict[int, R] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx, initializer=_quiet_worker) as pool:
-        index: dict[Future[R], int] = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
-        pending: set[Future[R]] = set(index)
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    results[index[future]] = future.result()
-                    done(index[future], results[index[future]])
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                if process.is_alive():
-                    process.kill()
-            raise
+        return _run_in_pool(pool, fn, tasks, done)
+
+
+def _run_in_pool(pool: ProcessPoolExecutor, fn: Callable[[T], R], tasks: Sequence[T],
+                 done: Callable[[int, R], None]) -> list[R]:
+    results: dict[int, R] = {}
+    index: dict[Future[R], int] = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+    pending: set[Future[R]] = set(index)
+    try:
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                results[index[future]] = future.result()
+                done(index[future], results[index[future]])
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
+        raise
     return [results[i] for i in range(len(tasks))]
 
 
