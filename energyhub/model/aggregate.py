@@ -55,6 +55,8 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
         cluster=tsam.ClusterConfig(method=_METHOD[spec.method]),
         extremes=_extremes(frame[varying], grid, affected, data),
         preserve_column_means=False,
+        # medoids and centroids are the data up to rounding: no warning for a 1e-13 excess of a 1000 EUR price
+        numerical_tolerance=1e-9 * max(1.0, float(np.abs(frame.to_numpy()).max(initial=0.0))),
     )
     reps = result.cluster_representatives.sort_index()
     clusters = sorted(result.cluster_counts)
@@ -81,7 +83,7 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     assignment = np.array([position[c] for c in result.cluster_assignments], dtype=np.int64)
     tg = TimeGrid(step_h=step_h, weight=weight, hour=hour, month=np.zeros(n, dtype=np.int64),
                   months_per_year=12.0, segment_start=np.arange(0, n, per, dtype=np.int64),
-                  period_assignment=assignment)
+                  period_assignment=assignment, link_storage=spec.link_storage)
     return tg, series, grid.with_base_flow(base, inj)
 
 

@@ -29,6 +29,7 @@ from energyhub.model import (
     costs,
     electrolyser,
     hydrogen,
+    linking,
     links,
     market,
     network,
@@ -56,6 +57,7 @@ COMPONENTS: list[tuple[str, Component]] = [
     ("reinforcement", reinforcement.add),
     ("network", network.add),
     ("electricity_balance", connection.add_balance),
+    ("linking", linking.add),
     ("boundary", boundary.add),
 ]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from energyhub.model import costs
+from energyhub.model import costs, linking
 from energyhub.model.battery import size_bounds
 from energyhub.model.core import HubModel
 from energyhub.scenario.schema import H2StorageAsset
@@ -51,7 +51,7 @@ def _add_storage(hm: HubModel) -> None:
     if not stores:
         return
     m, steps, dt = hm.m, hm.steps, hm.time.step_h
-    prev = hm.time.prev()
+    prev = hm.time.storage_prev()
     spec = {s.name: s for s in stores}
     names = list(spec)
     m.H2S = pyo.Set(initialize=names, ordered=True)
@@ -70,6 +70,7 @@ def _add_storage(hm: HubModel) -> None:
         == (m.h2s_level_kg[s, int(prev[t])] if prev[t] >= 0 else hm.initial_state("h2s_level_kg", s))
         + dt * (m.h2s_ch[s, t] - m.h2s_dis[s, t]),
     )
+    linking.declare(hm, "h2s_level_kg", "h2s_kg", "h2s_level_limit", dict.fromkeys(names, 1.0))
     for s in stores:
         hm.h2_terms[s.hub] += [(1.0, m.h2s_dis, s.name), (-1.0, m.h2s_ch, s.name)]
         costs.add_capex(hm, s, m.h2s_kg[s.name], s.capacity_kg.capex_eur_per_kg, s.capacity_kg.existing,

@@ -1,0 +1,96 @@
+"""Storage linked across typical periods (``time.aggregation.link_storage``): a store that is only worth building
+if it carries energy from one day type to another is sized at the hand-computed size with linking, and not at all
+without it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _model_helpers import OPTIONS, hub, make_data, no_grid
+
+from energyhub.decompose import guide_levels
+from energyhub.model.linking import inter_name
+from energyhub.solve.highs import solve
+from energyhub.solve.workflow import build_sizing, solve_scenario
+
+DAYS = 4
+#: Each step weighs 8760 h / 96 h = 91.25 (per step-hour) in a year.
+W = 8760.0 / (24 * DAYS)
+
+
+def _h2_case(link: bool) -> object:
+    """Days S S S W (three cheap surplus days, then one dear winter day): electricity 10 EUR/MWh on S days,
+    1000 on the W day; hydrogen demand 20 kg/h only on the W day (480 kg), shortfall 10 EUR/kg.
+
+    One existing 1 MW stack (50 kWh/kg: 20 kg/h, no minimum load), a hydrogen store of at most 1000 kg at 1000
+    EUR/kg over 10 years at 0 %: 100 EUR per kg and year.
+
+    Without the store the W day's hydrogen is short (making it would cost 50 EUR/kg > 10): 480 kg × 10 EUR ×
+    91.25 = 438,000 EUR/yr. A store filled on the S days saves (10 − 0.5) EUR per kg and horizon, 866.875 EUR per
+    kg and year > 100: it is built at 480 kg, the W day's demand. Objective: 24 MWh × 10 EUR × 91.25 (the
+    electricity for 480 kg) + 480 kg × 100 EUR = 21,900 + 48,000 = 69,900 EUR/yr. Within one typical day
+    (no linking) nothing moves between S and W: the store is worth nothing and stays unbuilt (438,000 EUR/yr).
+    """
+    day = np.repeat(np.arange(DAYS), 24)
+    winter = day == DAYS - 1
+    price = np.where(winter, 1000.0, 10.0)
+    h2_demand = np.where(winter, 20.0, 0.0)
+    assets = [
+        {"type": "electrolyser", "name": "ely", "hub": "h", "stack_mw": 1.0, "stacks": {"existing": 1},
+         "kwh_per_kg": 50.0, "min_load_frac": 0.0},
+        {"type": "h2_storage", "name": "store", "hub": "h",
+         "capacity_kg": {"max": 1000.0, "capex_eur_per_kg": 1000.0}, "lifetime_years": 10},
+    ]
+    return make_data(24 * DAYS, [hub("h", export_mw=0.0)], assets=assets,
+                     series={"markets.NL.energy_price_eur_per_mwh": price, "hubs.h.h2_demand_kg_per_h": h2_demand},
+                     economics={"discount_rate": 0.0, "h2_shortfall_eur_per_kg": 10.0},
+                     time={"aggregation": {"typical_periods": 2, "hours_per_period": 24, "link_storage": link}})
+
+
+def test_linked_hydrogen_store_carries_surplus_days_to_the_winter_day() -> None:
+    data = _h2_case(link=True)
+    sizing = build_sizing(data, no_grid(data))
+    res = solve(sizing, OPTIONS)
+    assert res.objective_eur == pytest.approx(69_900.0, rel=1e-7)
+    assert res.value(sizing.m.h2s_kg["store"]) == pytest.approx(480.0, abs=1e-4)
+    # the store is full at the start of the winter day and empty at the start of the first day (cyclic horizon)
+    inter = getattr(sizing.m, inter_name("h2s_level_kg"))
+    assert res.value(inter["store", DAYS - 1]) == pytest.approx(480.0, abs=1e-4)
+    assert res.value(inter["store", 0]) == pytest.approx(0.0, abs=1e-4)
+    # the monthly windows of the dispatch start from these inter-period levels
+    levels = guide_levels(sizing, res, [0, 24 * (DAYS - 1)], data.step_h)["h2s_level_kg"]
+    assert [lv["store"] for lv in levels] == pytest.approx([0.0, 480.0], abs=1e-4)
+    # the full-horizon dispatch with the size fixed has the same optimum
+    _, full = solve_scenario(data, no_grid(data), OPTIONS)
+    assert full.objective_eur == pytest.approx(69_900.0, rel=1e-7)
+
+
+def test_without_linking_the_store_is_worth_nothing() -> None:
+    data = _h2_case(link=False)
+    hm, res = solve_scenario(data, no_grid(data), OPTIONS)
+    assert hm.info["sizing_objective_eur"] == pytest.approx(438_000.0, rel=1e-7)
+    assert res.value(hm.m.h2s_kg["store"]) == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("link", [True, False])
+def test_battery_moves_cheap_days_to_the_dear_day(link: bool) -> None:
+    """Days A A A B: flat 10 EUR/MWh on A days, flat 100 on the B day, demand 1 MW, no export; a battery (η = 1,
+    power free, at most 50 MWh) at 50,000 EUR/MWh over 10 years at 0 %: 5,000 EUR per MWh and year.
+
+    Flat prices within each day: no arbitrage inside a day. Linked, the battery charges 24 MWh on the A days for
+    the B day: 90 EUR × 91.25 = 8,212.5 EUR per MWh and year > 5,000, so 24 MWh (the B day's demand).
+    Objective: (3 × 24 + 24) MWh × 10 EUR × 91.25 + 24 × 5,000 = 87,600 + 120,000 = 207,600 EUR/yr.
+    Not linked: no battery, (3 × 240 + 2,400) × 91.25 = 284,700 EUR/yr.
+    """
+    day = np.repeat(np.arange(DAYS), 24)
+    price = np.where(day == DAYS - 1, 100.0, 10.0)
+    assets = [{"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 1.0, "discharge_efficiency": 1.0,
+               "energy_mwh": {"max": 50.0, "capex_eur_per_mwh": 50_000.0}, "power_mw": {"max": 5.0},
+               "lifetime_years": 10}]
+    data = make_data(24 * DAYS, [hub("h", export_mw=0.0, demand_mw=1.0)], assets=assets,
+                     series={"markets.NL.energy_price_eur_per_mwh": price}, economics={"discount_rate": 0.0},
+                     time={"aggregation": {"typical_periods": 2, "hours_per_period": 24, "link_storage": link}})
+    sizing = build_sizing(data, no_grid(data))
+    res = solve(sizing, OPTIONS)
+    assert res.objective_eur == pytest.approx(207_600.0 if link else 284_700.0, rel=1e-7)
+    assert res.value(sizing.m.bat_e_mwh["bat"]) == pytest.approx(24.0 if link else 0.0, abs=1e-4)
