@@ -8,7 +8,8 @@ Per battery b (set ``BAT``) and step t:
   when the size is fixed);
 * ``soc[t] = keep·soc[prev(t)] + η_ch·ch[t]·Δt − dis[t]·Δt/η_dis`` with ``keep = (1 − sd/100)^(Δt/24)``, cyclic
   within each segment of the time grid (the whole horizon, or each typical period); in a window of a decomposed
-  dispatch ``soc[prev(first)]`` is the window's initial level (:meth:`HubModel.initial_state`);
+  dispatch ``soc[prev(first)]`` is the window's initial level (:meth:`HubModel.initial_state`); with storage
+  linked across typical periods it is relative to each period's start (:mod:`energyhub.model.linking`);
 * durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
 * anti-dumping: a binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max
   power), only in the cyclic segments (the horizon, or a typical period) with a step where consuming energy at

@@ -3,7 +3,8 @@
 Per hydrogen store s (set ``H2S``) and step t: size ``h2s_kg[s]`` (capex per kg above existing), level
 ``h2s_level_kg[s,t] ≤ h2s_kg[s]``, charge/discharge ``h2s_ch/h2s_dis[s,t] ∈ [0, max_flow_kg_per_h]`` and
 ``level[t] = level[prev(t)] + (ch[t] − dis[t])·Δt`` (cyclic, lossless;
-in a window the level before its first step is the window's initial level).
+in a window the level before its first step is the window's initial level; linked across typical periods:
+:mod:`energyhub.model.linking`).
 
 Balance per hub h with any hydrogen term or demand (kg/h):
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _model_helpers import OPTIONS, hub, make_data, no_grid
+from _model_helpers import OPTIONS, hub, make_data, no_grid, run
 
 from energyhub.decompose import guide_levels
 from energyhub.model.linking import inter_name
@@ -94,3 +94,42 @@ def test_battery_moves_cheap_days_to_the_dear_day(link: bool) -> None:
     res = solve(sizing, OPTIONS)
     assert res.objective_eur == pytest.approx(207_600.0 if link else 284_700.0, rel=1e-7)
     assert res.value(sizing.m.bat_e_mwh["bat"]) == pytest.approx(24.0 if link else 0.0, abs=1e-4)
+
+
+def test_one_typical_period_per_day_reproduces_the_full_horizon() -> None:
+    """With as many typical days as days every day is its own period and linking is exact for lossless stores:
+    the linked sizing has the full-horizon optimum (sizes and cost) of a battery and a hydrogen store moving
+    energy over five days of uneven prices; cyclic typical days (no linking) cost more."""
+    days = 5
+    rng = np.random.default_rng(3)
+    price = np.repeat(rng.uniform(10.0, 100.0, days), 24) + np.tile(np.where(np.arange(24) < 12, -5.0, 5.0), days)
+    assets = [
+        {"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 0.9, "discharge_efficiency": 0.9,
+         "energy_mwh": {"max": 100.0, "capex_eur_per_mwh": 20_000.0}, "power_mw": {"max": 5.0},
+         "lifetime_years": 10},
+        {"type": "electrolyser", "name": "ely", "hub": "h", "stack_mw": 2.0, "stacks": {"existing": 1},
+         "kwh_per_kg": 50.0, "min_load_frac": 0.0},
+        {"type": "h2_storage", "name": "store", "hub": "h",
+         "capacity_kg": {"max": 5000.0, "capex_eur_per_kg": 100.0}, "lifetime_years": 10},
+    ]
+
+    def case(link: bool | None) -> object:
+        time = {} if link is None else {"aggregation": {"typical_periods": days, "hours_per_period": 24,
+                                                         "link_storage": link}}
+        return make_data(24 * days, [hub("h", export_mw=0.0, demand_mw=1.0, h2_demand_kg_per_h=20.0)],
+                         assets=assets, series={"markets.NL.energy_price_eur_per_mwh": price},
+                         economics={"discount_rate": 0.0, "h2_shortfall_eur_per_kg": 20.0}, time=time)
+
+    full_data = case(None)
+    full_hm, full = run(full_data)
+    linked_data = case(True)
+    sizing = build_sizing(linked_data, no_grid(linked_data))
+    linked = solve(sizing, OPTIONS)
+    assert linked.objective_eur == pytest.approx(full.objective_eur, rel=1e-7)
+    assert full.value(full_hm.m.h2s_kg["store"]) > 100.0  # the store carries hydrogen between days
+    for var, key in (("h2s_kg", "store"), ("bat_e_mwh", "bat")):
+        assert linked.value(getattr(sizing.m, var)[key]) == pytest.approx(
+            full.value(getattr(full_hm.m, var)[key]), abs=1e-3)
+    cyclic_data = case(False)
+    cyclic = solve(build_sizing(cyclic_data, no_grid(cyclic_data)), OPTIONS)
+    assert cyclic.objective_eur > full.objective_eur * (1 + 1e-4)
