@@ -22,6 +22,7 @@ Regret = cost of the full-horizon dispatch with the typical-day sizes fixed − 
 the optimum.
 
     python benchmarks/linking_bench.py --typical 4 8 12 21 42 --json /tmp/linking_bench.json
+    python benchmarks/linking_bench.py --typical 8 12 21 42 --store-capex 150
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class Row:
     regret_pct: float = 0.0
 
 
-def spring_case(start: str, days: int, store_max_kg: float, typical: int | None, link: bool) -> ScenarioData:
+def spring_case(start: str, days: int, store_max_kg: float, typical: int | None, link: bool,
+                store_capex_eur_per_kg: float | None = None) -> ScenarioData:
     """The six-week Almelo case (see the module docstring), with ``typical`` typical days if given."""
     raw: dict[str, Any] = read_yaml(SCENARIO)
     raw["hubs"] = [h for h in raw["hubs"] if h["name"] == HUB]
@@ -71,6 +73,8 @@ def spring_case(start: str, days: int, store_max_kg: float, typical: int | None,
     for a in raw["assets"]:
         if a["type"] == "h2_storage":
             a["capacity_kg"]["max"] = store_max_kg
+            if store_capex_eur_per_kg is not None:
+                a["capacity_kg"]["capex_eur_per_kg"] = store_capex_eur_per_kg
     raw["time"] = {"start": start, "periods": 24 * days, "resolution": "1h"}
     if typical is not None:
         raw["time"]["aggregation"] = {"typical_periods": typical, "hours_per_period": 24, "method": "hierarchical",
@@ -92,7 +96,7 @@ def full_horizon(data: ScenarioData, grid: GridInputs, options: dict[str, Any],
 
 def run(args: argparse.Namespace) -> list[Row]:
     options = {"mip_rel_gap": args.gap, "threads": args.threads, "time_limit": args.time_limit, "random_seed": 1}
-    plain = spring_case(args.start, args.days, args.store_max_kg, None, False)
+    plain = spring_case(args.start, args.days, args.store_max_kg, None, False, args.store_capex)
     grid = grid_of(plain)
     t0 = time.perf_counter()
     hm, res = full_horizon(plain, grid, options)
@@ -101,7 +105,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     print(f"full: {res.objective_eur:,.0f} EUR/yr ({res.status}, gap {res.mip_gap:.4%})", flush=True)
     for k in args.typical:
         for link in (False, True):
-            data = spring_case(args.start, args.days, args.store_max_kg, k, link)
+            data = spring_case(args.start, args.days, args.store_max_kg, k, link, args.store_capex)
             t0 = time.perf_counter()
             sizing = build_sizing(data, grid)
             sized = solve(sizing, options)
@@ -140,6 +144,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=42)
     parser.add_argument("--typical", type=int, nargs="+", default=[4, 8, 12, 21, 42])
     parser.add_argument("--store-max-kg", type=float, default=30_000.0)
+    parser.add_argument("--store-capex", type=float, default=None,
+                        help="hydrogen store capex, EUR/kg (default: as shipped, 500)")
     parser.add_argument("--gap", type=float, default=1e-4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=300.0)

@@ -7,8 +7,9 @@ from, so that the stitched levels are continuous. Per state ``var[key]`` with ta
     var[key, last] + short[var, key] = L,   0 ≤ short ≤ L,   cost: penalty × short
 
 ``short`` is a soft escape for a target the window cannot reach (priced like unmet demand: VOLL per MWh, the
-hydrogen shortfall price per kg); a window may end *above* nothing: ending higher than the target would let energy
-vanish between windows. The targets are ``hm.info["final_state"][var_name] = (targets by key, penalty per unit)``.
+hydrogen shortfall price per kg, times the step weight that scales the horizon to a year); a window may end
+*above* nothing: ending higher than the target would let energy vanish between windows. The targets are
+``hm.info["final_state"][var_name] = (targets by key, penalty per unit)``.
 """
 
 from __future__ import annotations
@@ -39,5 +40,5 @@ def add(hm: HubModel) -> None:
     m.end_level = pyo.Constraint(
         keys, rule=lambda _m, name, key: getattr(m, name)[key, last] + m.end_short[name, key] == target[name, key]
     )
-    for name, key in keys:
-        hm.add_cost("end_level_shortfall", m.end_short, [(name, key)], [final[name][1]])
+    for name, key in keys:  # scaled to a year like every energy of the window (weight 1 for a year's horizon)
+        hm.add_cost("end_level_shortfall", m.end_short, [(name, key)], [final[name][1] * hm.time.weight[last]])

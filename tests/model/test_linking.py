@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from _model_helpers import OPTIONS, hub, make_data, no_grid, run
 
-from energyhub.decompose import guide_levels
+from energyhub.decompose import guide_levels, size_and_dispatch
 from energyhub.model.linking import inter_name
 from energyhub.solve.highs import solve
 from energyhub.solve.workflow import build_sizing, solve_scenario
@@ -18,7 +18,7 @@ DAYS = 4
 W = 8760.0 / (24 * DAYS)
 
 
-def _h2_case(link: bool) -> object:
+def _h2_case(link: bool, start: str = "2030-01-01 00:00") -> object:
     """Days S S S W (three cheap surplus days, then one dear winter day): electricity 10 EUR/MWh on S days,
     1000 on the W day; hydrogen demand 20 kg/h only on the W day (480 kg), shortfall 10 EUR/kg.
 
@@ -43,8 +43,20 @@ def _h2_case(link: bool) -> object:
     ]
     return make_data(24 * DAYS, [hub("h", export_mw=0.0)], assets=assets,
                      series={"markets.NL.energy_price_eur_per_mwh": price, "hubs.h.h2_demand_kg_per_h": h2_demand},
-                     economics={"discount_rate": 0.0, "h2_shortfall_eur_per_kg": 10.0},
+                     economics={"discount_rate": 0.0, "h2_shortfall_eur_per_kg": 10.0}, start=start,
                      time={"aggregation": {"typical_periods": 2, "hours_per_period": 24, "link_storage": link}})
+
+
+def test_monthly_windows_carry_the_linked_level_across_their_boundary() -> None:
+    """The same days from 29 January: S S S in January, the W day on 1 February. The January window starts
+    empty and must end at the inter-period level of 1 February (480 kg), the February window starts there: the
+    stitched dispatch costs the hand optimum, 69,900 EUR/yr, with no hydrogen short."""
+    data = _h2_case(link=True, start="2030-01-29 00:00")
+    run_ = size_and_dispatch(data, no_grid(data), OPTIONS)
+    assert [t.label for t in run_.tasks] == ["2030-01", "2030-02"]
+    assert run_.tasks[1].info["initial_state"]["h2s_level_kg"]["store"] == pytest.approx(480.0, abs=1e-4)
+    assert run_.stitched.costs_eur["total"] == pytest.approx(69_900.0, rel=1e-6)
+    assert run_.stitched.costs_eur.get("h2_shortfall", 0.0) == pytest.approx(0.0, abs=1e-3)
 
 
 def test_linked_hydrogen_store_carries_surplus_days_to_the_winter_day() -> None:
