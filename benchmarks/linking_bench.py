@@ -13,9 +13,9 @@ supply; shortfall 8 EUR/kg).
 Compared, each with HiGHS at ``--gap`` (default 0.01 %):
 
 - ``full``: the full-horizon optimum, one MILP over every hour (no aggregation);
-- ``typical-<k>``: sizing on k typical days (tsam, hierarchical, commitment relaxed as shipped) without linking
-  (storage cyclic within each typical day), then the full horizon dispatched with those sizes fixed (the
-  contracted capacity stays free, as in ``energyhub solve``);
+- ``typical-<k>``: sizing on k typical days (tsam, ``--method``, default hierarchical (medoids), commitment
+  relaxed as shipped) without linking (storage cyclic within each typical day), then the full horizon
+  dispatched with those sizes fixed (the contracted capacity stays free, as in ``energyhub solve``);
 - ``linked-<k>``: the same with ``link_storage: true`` (inter-period levels, Kotzur et al. 2018).
 
 Regret = cost of the full-horizon dispatch with the typical-day sizes fixed − the full-horizon optimum, in % of
@@ -23,6 +23,7 @@ the optimum.
 
     python benchmarks/linking_bench.py --typical 4 8 12 21 42 --json /tmp/linking_bench.json
     python benchmarks/linking_bench.py --typical 8 12 21 42 --store-capex 150
+    python benchmarks/linking_bench.py --typical 8 12 21 --method k_means
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Row:
 
 
 def spring_case(start: str, days: int, store_max_kg: float, typical: int | None, link: bool,
-                store_capex_eur_per_kg: float | None = None) -> ScenarioData:
+                store_capex_eur_per_kg: float | None = None, method: str = "hierarchical") -> ScenarioData:
     """The six-week Almelo case (see the module docstring), with ``typical`` typical days if given."""
     raw: dict[str, Any] = read_yaml(SCENARIO)
     raw["hubs"] = [h for h in raw["hubs"] if h["name"] == HUB]
@@ -77,7 +78,7 @@ def spring_case(start: str, days: int, store_max_kg: float, typical: int | None,
                 a["capacity_kg"]["capex_eur_per_kg"] = store_capex_eur_per_kg
     raw["time"] = {"start": start, "periods": 24 * days, "resolution": "1h"}
     if typical is not None:
-        raw["time"]["aggregation"] = {"typical_periods": typical, "hours_per_period": 24, "method": "hierarchical",
+        raw["time"]["aggregation"] = {"typical_periods": typical, "hours_per_period": 24, "method": method,
                                       "link_storage": link}
     raw["grid"]["segments"] = [s for s in raw["grid"]["segments"] if s["name"] == "twente"]
     return read_series(parse_scenario(raw, SCENARIO), SCENARIO)
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     print(f"full: {res.objective_eur:,.0f} EUR/yr ({res.status}, gap {res.mip_gap:.4%})", flush=True)
     for k in args.typical:
         for link in (False, True):
-            data = spring_case(args.start, args.days, args.store_max_kg, k, link, args.store_capex)
+            data = spring_case(args.start, args.days, args.store_max_kg, k, link, args.store_capex, args.method)
             t0 = time.perf_counter()
             sizing = build_sizing(data, grid)
             sized = solve(sizing, options)
@@ -146,6 +147,8 @@ def main() -> None:
     parser.add_argument("--store-max-kg", type=float, default=30_000.0)
     parser.add_argument("--store-capex", type=float, default=None,
                         help="hydrogen store capex, EUR/kg (default: as shipped, 500)")
+    parser.add_argument("--method", default="hierarchical", choices=["hierarchical", "k_means", "k_medoids"],
+                        help="time.aggregation.method of the sizing")
     parser.add_argument("--gap", type=float, default=1e-4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=300.0)
