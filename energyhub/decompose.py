@@ -8,8 +8,10 @@ dispatch is therefore solved as one model per calendar month (:func:`dispatch_in
 * each window is a non-cyclic model of its steps (:meth:`energyhub.model.timegrid.TimeGrid.window`) with the
   horizon's step weights, its share of the year's fixed costs, and the transport-right availability chosen over
   the whole horizon;
-* storage levels at the window boundaries come from the sizing: the level at the start of day ``d`` is the level
-  at the end of the typical period that represents ``d`` (cyclic typical periods start where they end). A window
+* storage levels at the window boundaries come from the sizing: with storage linked across typical periods
+  (``link_storage``) the level before the boundary step, from the inter-period level of its day
+  (:func:`energyhub.model.linking.level_before`); else the level at the start of day ``d`` is the level at the
+  end of the typical period that represents ``d`` (cyclic typical periods start where they end). A window
   starts at its guide level and ends at the next window's (the last at the first's: the year is cyclic, as the
   monolithic model is), so the stitched levels are continuous (:mod:`energyhub.model.boundary`);
 * the contracted capacity is decided per window at its share of the annual tariff; the stitched dispatch holds

@@ -4,10 +4,13 @@ Every series of the scenario (prices, demands, profiles, tariffs) and the base f
 affect (|PTDF| > 1e-3) or that can be reinforced (and, for ``flow_model: transport``, the fixed bus injections its
 balances need) are clustered together, period by period (``hours_per_period``), into
 ``typical_periods`` medoid (hierarchical, k_medoids) or centroid (k_means) periods; only whole periods of the
-horizon are used. The periods holding each hub's peak demand and each such branch's worst overload are kept as
-extra periods (tsam extreme periods, "new_cluster"). Each step of typical period p gets the weight
-``count_p × 8760 h / covered hours``.
-Approximations, stated in docs/model.md: storage and unit commitment are cyclic within each typical period;
+horizon are used. The periods holding each hub's peak demand and the worst overload of each group of overloaded
+branches (:func:`overload_groups`) are kept as extra periods (tsam extreme periods, "new_cluster"). Each step of
+typical period p gets the weight ``count_p × 8760 h / covered hours``; ``TimeGrid.period_assignment`` keeps the
+typical period of each original period, for storage linked across periods (``link_storage``,
+:mod:`energyhub.model.linking`).
+Approximations, stated in docs/model.md: unit commitment (and storage, unless linked) is cyclic within each
+typical period;
 all typical periods form one "month" for the monthly-peak tariff (its peak is charged 12 times a year); the
 base flows of branches no hub affects are set to their mean (they only shift the overload cost).
 """
