@@ -108,17 +108,21 @@ def test_battery_moves_cheap_days_to_the_dear_day(link: bool) -> None:
     assert res.value(sizing.m.bat_e_mwh["bat"]) == pytest.approx(24.0 if link else 0.0, abs=1e-4)
 
 
-def test_one_typical_period_per_day_reproduces_the_full_horizon() -> None:
+@pytest.mark.parametrize("self_discharge_pct_per_day", [0.0, 2.0])
+def test_one_typical_period_per_day_reproduces_the_full_horizon(self_discharge_pct_per_day: float) -> None:
     """With as many typical days as days every day is its own period and linking is exact for lossless stores:
     the linked sizing has the full-horizon optimum (sizes and cost) of a battery and a hydrogen store moving
-    energy over five days of uneven prices; cyclic typical days (no linking) cost more."""
+    energy over five days of uneven prices; cyclic typical days (no linking) cost more.
+
+    With self-discharge (2 %/day) the level bounds are Kotzur's conservative simplification: the linked optimum
+    is never below the full-horizon one, and close to it."""
     days = 5
     rng = np.random.default_rng(3)
     price = np.repeat(rng.uniform(10.0, 100.0, days), 24) + np.tile(np.where(np.arange(24) < 12, -5.0, 5.0), days)
     assets = [
         {"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 0.9, "discharge_efficiency": 0.9,
          "energy_mwh": {"max": 100.0, "capex_eur_per_mwh": 20_000.0}, "power_mw": {"max": 5.0},
-         "lifetime_years": 10},
+         "lifetime_years": 10, "self_discharge_pct_per_day": self_discharge_pct_per_day},
         {"type": "electrolyser", "name": "ely", "hub": "h", "stack_mw": 2.0, "stacks": {"existing": 1},
          "kwh_per_kg": 50.0, "min_load_frac": 0.0},
         {"type": "h2_storage", "name": "store", "hub": "h",
@@ -137,8 +141,13 @@ def test_one_typical_period_per_day_reproduces_the_full_horizon() -> None:
     linked_data = case(True)
     sizing = build_sizing(linked_data, no_grid(linked_data))
     linked = solve(sizing, OPTIONS)
-    assert linked.objective_eur == pytest.approx(full.objective_eur, rel=1e-7)
     assert full.value(full_hm.m.h2s_kg["store"]) > 100.0  # the store carries hydrogen between days
+    if self_discharge_pct_per_day:
+        # κ^24 = 0.98: the bounds may forbid up to 2 % of a carried level, so the battery is sized a little
+        # larger than it need be (here +0.16 % of the cost)
+        assert full.objective_eur * (1 - 1e-9) <= linked.objective_eur <= full.objective_eur * (1 + 5e-3)
+        return
+    assert linked.objective_eur == pytest.approx(full.objective_eur, rel=1e-7)
     for var, key in (("h2s_kg", "store"), ("bat_e_mwh", "bat")):
         assert linked.value(getattr(sizing.m, var)[key]) == pytest.approx(
             full.value(getattr(full_hm.m, var)[key]), abs=1e-3)
