@@ -107,16 +107,40 @@ def _affected_branches(data: ScenarioData, grid: GridInputs) -> list[int]:
 
 
 def _extremes(frame: pd.DataFrame, grid: GridInputs, affected: list[int], data: ScenarioData) -> tsam.ExtremeConfig:
-    """Keep the periods with each hub's peak demand and each affected branch's worst overload in each direction:
-    typical periods average peaks away, and peaks are what connection limits, peak tariffs and branch limits
-    are about."""
+    """Keep the periods with each hub's peak demand and, per group of overloaded branches
+    (:func:`overload_groups`), the period of the group's worst overload: typical periods average peaks away, and
+    peaks are what connection limits, peak tariffs and branch limits are about. One period per group rather
+    than per branch: branches the same hub relieves the same way peak together (a feeder's sections, a
+    transformer and its cable), so one period stands for them all."""
     columns = set(frame.columns)
     max_value = [c for c in (f"hubs.{h.name}.demand_mw" for h in data.scenario.hubs) if c in columns]
     min_value: list[str] = []
-    for b in affected:
-        name, flow = f"__flow{b}", grid.base_flow_mw[:, b]
-        if name in columns and flow.max() > grid.limit_mw[b]:
-            max_value.append(name)
-        if name in columns and flow.min() < -grid.limit_mw[b]:
-            min_value.append(name)
+    seen = [b for b in affected if f"__flow{b}" in columns]
+    for members in overload_groups(grid, seen).values():
+        worst, direction = max(members, key=lambda pair: _loading(grid, *pair))
+        (max_value if direction > 0 else min_value).append(f"__flow{worst}")
     return tsam.ExtremeConfig(method="new_cluster", max_value=max_value, min_value=min_value)
+
+
+def _loading(grid: GridInputs, branch: int, direction: int) -> float:
+    """The branch's worst base flow in ``direction`` (+1: positive flow, −1: negative) relative to its limit."""
+    flow = direction * grid.base_flow_mw[:, branch]
+    return float(flow.max()) / max(float(grid.limit_mw[branch]), 1e-9)
+
+
+def overload_groups(grid: GridInputs, branches: list[int]) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """The (branch, direction) pairs overloaded in their base flow (direction +1: positive flow over the limit,
+    −1: negative), grouped by what relieves them: key (hub, action) with hub the index of the hub with the
+    largest |PTDF| on the branch (−1: no hub affects it, e.g. a branch that can only be reinforced) and action
+    the direction of the overload times the sign of that hub's PTDF entry: one group holds the branches that hub
+    relieves by the same action (+1: taking power, −1: feeding power; for hub-less branches the flow direction).
+    """
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for b in branches:
+        row = np.abs(grid.ptdf_hub[b]) if grid.ptdf_hub.shape[1] else np.zeros(1)
+        hub = int(np.argmax(row)) if row.max() > AFFECTS else -1
+        sign = 1 if hub < 0 or grid.ptdf_hub[b, hub] > 0 else -1
+        for direction in (1, -1):
+            if _loading(grid, b, direction) > 1.0:
+                groups.setdefault((hub, direction * sign), []).append((b, direction))
+    return groups
