@@ -8,18 +8,24 @@ store and demand; every other hub has a biogas engine.
 Horizons up to ``--aggregate-above`` hours (default 336, two weeks) are one full-horizon MILP. Longer horizons use
 the scenario's representative-period option, as a user would: ``time.aggregation`` with ``--typical-periods``
 days of 24 h (capped at half the days of the horizon), ``relax_commitment`` and ``check_full_horizon`` on, i.e.
-sizing on typical days (commitment relaxed), then the full-horizon dispatch with the sizes fixed and every integer
-(:func:`energyhub.solve.workflow.solve_scenario`). Build, hand-over and HiGHS times are reported per stage
-(sizing / dispatch), medians of ``--runs`` runs after an untimed warm-up run; gap and status are those of the
-median-HiGHS-time run.
+sizing on typical days (commitment relaxed), then the full-horizon dispatch with the sizes fixed and every integer,
+solved as ``energyhub solve`` does: in calendar-month windows (``dispatch_windows: month``,
+:func:`energyhub.decompose.size_and_dispatch`) on ``--workers`` local processes or a dask ``--scheduler``, or as
+one model when the horizon lies in one month (:func:`energyhub.solve.workflow.solve_scenario`).
 
-    python benchmarks/model_bench.py --hours 168 --hubs 1 4 10 --runs 3
-    python benchmarks/model_bench.py --hours 720 --hubs 1 4 10 --runs 1
-    python benchmarks/model_bench.py --hours 8760 --hubs 1 4 --runs 1
-    python benchmarks/model_bench.py --hours 8760 --hubs 10 --runs 1 --time-limit 300
+Build, hand-over and HiGHS times are reported per stage (sizing / dispatch; for a dispatch in windows, summed over
+its windows, and the wall time of the whole parallel dispatch stage beside them), medians of ``--runs`` runs after
+an untimed warm-up run; gap and status are those of the median-HiGHS-time run (the dispatch's gap: the largest
+window's). Peak memory: the largest resident set of this process plus its worker processes during the run (sampled,
+:mod:`memory`; remote dask workers are not seen), median over runs.
+
+    python benchmarks/model_bench.py --hours 168 --hubs 1 4 10 20 --runs 3
+    python benchmarks/model_bench.py --hours 720 --hubs 1 4 10 20 --runs 1
+    python benchmarks/model_bench.py --hours 8760 --hubs 1 4 10 20 --runs 1 --workers 2
 
 ``--json FILE`` keeps every run's stages, ``--table-from FILE`` prints the table of such a file again,
-``--highs-log DIR`` writes HiGHS's log per run, ``--highs-option NAME=VALUE`` passes a further HiGHS option.
+``--highs-log DIR`` writes HiGHS's log per run (the sizing's; windows run quietly, as in ``energyhub solve``),
+``--highs-option NAME=VALUE`` passes a further HiGHS option.
 """
 
 from __future__ import annotations
@@ -42,14 +48,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import energyhub.solve.highs as highs_mod
 import energyhub.solve.workflow as workflow
+from energyhub.decompose import DecomposedRun, size_and_dispatch
 from energyhub.errors import EnergyhubError, NoSolutionError
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
+from energyhub.pipeline import decomposed
 from energyhub.results.extract import to_dataset
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
 from energyhub.solve.highs import CompiledModel, SolveResult
 from energyhub.solve.options import OptionValue, parse_value
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from memory import PeakMemory  # benchmarks/memory.py
 
 N_BRANCH = 100
 
@@ -138,10 +149,19 @@ class Stage:
 
 @dataclass
 class Run:
+    """One run: the sizing (typical days) if any, the dispatch (one model, or windows summed), and the whole.
+
+    ``windows``: dispatch windows (0: one model); ``dispatch_wall``: wall time of the dispatch in windows (their
+    parallel stage, with process start-up and hand-over of the tasks); ``peak_gib``: peak resident memory.
+    """
+
     sizing: Stage | None = None
     dispatch: Stage = field(default_factory=Stage)
     extract: float = float("nan")
     wall: float = 0.0
+    windows: int = 0
+    dispatch_wall: float = float("nan")
+    peak_gib: float = float("nan")
 
     @property
     def stages(self) -> list[Stage]:
@@ -155,41 +175,59 @@ class Run:
 def recording(stages: list[Stage]) -> Iterator[None]:
     """Record every solve :func:`solve_scenario` makes (sizing and dispatch), also one that raises.
 
-    Wraps ``energyhub.solve.workflow.solve`` (what ``solve_scenario`` calls) and ``compile_model`` (the hand-over
-    inside it), so a solve that ends without a solution still reports its build and hand-over times.
+    Wraps the two ways ``energyhub.solve.workflow`` solves a model (``solve``, and ``solve_lazily`` with lazy
+    exclusivity binaries, which may call ``solve``: only the outer call is a stage) and ``compile_model`` (the
+    hand-over inside either), so a solve that ends without a solution still reports its build and hand-over times.
+    A window of a dispatch in windows solved in this process is not recorded (it is reported by its outcome).
     """
-    orig_solve: Callable[..., SolveResult] = workflow.solve
-    orig_compile: Callable[[HubModel], CompiledModel] = highs_mod.compile_model
+    originals: dict[str, Any] = {"solve": workflow.solve, "solve_lazily": workflow.solve_lazily,
+                                 "compile_model": workflow.compile_model}
+    orig_highs_compile: Callable[[HubModel], CompiledModel] = highs_mod.compile_model
+    depth = [0]
 
     def compile_model(hm: HubModel) -> CompiledModel:
         t0 = time.perf_counter()
-        compiled = orig_compile(hm)
+        compiled = orig_highs_compile(hm)
+        if depth[0] == 0:
+            return compiled
         st = stages[-1]
+        st.steps, st.build = hm.time.n, hm.timings_s.get("build", 0.0)
+        st.net_rows, st.net_pairs = int(hm.info.get("network_rows", 0)), int(hm.info.get("network_pairs_total", 0))
         st.handover = time.perf_counter() - t0
         st.cols, st.rows = compiled.n_cols, len(compiled.rows)
         st.integers = sum(1 for v in compiled.columns if v.is_integer())
         return compiled
 
-    def solve(hm: HubModel, options: dict[str, OptionValue] | None = None, **kw: Any) -> SolveResult:
-        st = Stage(steps=hm.time.n, build=hm.timings_s.get("build", 0.0),
-                   net_rows=int(hm.info.get("network_rows", 0)), net_pairs=int(hm.info.get("network_pairs_total", 0)))
-        stages.append(st)
-        t0 = time.perf_counter()
-        try:
-            res = orig_solve(hm, options, **kw)
-        except EnergyhubError as exc:
-            st.solve = time.perf_counter() - t0 - st.handover
-            st.status = "time_limit_no_solution" if isinstance(exc, NoSolutionError) else type(exc).__name__
-            raise
-        st.handover, st.solve = res.timings_s["handover"], res.timings_s["solve"]
-        st.gap, st.objective, st.status = res.mip_gap, res.objective_eur, res.status
-        return res
+    def stage(orig: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kw: Any) -> Any:
+            if depth[0] > 0:  # solve_lazily calling solve: the same stage
+                return orig(*args, **kw)
+            st = Stage()
+            stages.append(st)
+            t0 = time.perf_counter()
+            depth[0] += 1
+            try:
+                out = orig(*args, **kw)
+            except EnergyhubError as exc:
+                st.solve = time.perf_counter() - t0 - st.handover - st.build
+                st.status = "time_limit_no_solution" if isinstance(exc, NoSolutionError) else type(exc).__name__
+                raise
+            finally:
+                depth[0] -= 1
+            res: SolveResult = out if isinstance(out, SolveResult) else out[1]
+            st.handover, st.solve = res.timings_s["handover"], res.timings_s["solve"]
+            st.gap, st.objective, st.status = res.mip_gap, res.objective_eur, res.status
+            return out
 
-    workflow.solve, highs_mod.compile_model = solve, compile_model
+        return run
+
+    workflow.solve, workflow.solve_lazily = stage(originals["solve"]), stage(originals["solve_lazily"])
+    workflow.compile_model = highs_mod.compile_model = compile_model
     try:
         yield
     finally:
-        workflow.solve, highs_mod.compile_model = orig_solve, orig_compile  # type: ignore[assignment]
+        workflow.solve, workflow.solve_lazily = originals["solve"], originals["solve_lazily"]
+        workflow.compile_model, highs_mod.compile_model = originals["compile_model"], orig_highs_compile
 
 
 def typical_days(hours: int, aggregate_above: int, typical_periods: int) -> int | None:
@@ -199,21 +237,56 @@ def typical_days(hours: int, aggregate_above: int, typical_periods: int) -> int 
     return max(1, min(typical_periods, hours // 24 // 2))
 
 
+@dataclass
+class Where:
+    """Where the dispatch windows run: ``workers`` local processes, or a dask ``scheduler`` address."""
+
+    workers: int = 1
+    scheduler: str | None = None
+
+    def __str__(self) -> str:
+        return self.scheduler or f"{self.workers} worker{'s' if self.workers > 1 else ''}"
+
+
+def windows_stage(steps: int, dec: DecomposedRun) -> Stage:
+    """The dispatch in windows as one stage: sizes and times summed over the windows, the largest gap."""
+    st = dec.stitched
+    return Stage(steps=steps, cols=st.model_size["columns"], rows=st.model_size["rows"],
+                 integers=sum(o.model_size.get("integers", 0) for o in dec.outcomes),
+                 net_rows=st.model_size["network_rows"], build=st.timings_s["build"],
+                 handover=st.timings_s["handover"], solve=st.timings_s["solve"], gap=st.mip_gap,
+                 objective=st.costs_eur["total"], status=st.status)
+
+
 def one_run(n_hubs: int, hours: int, options: dict[str, OptionValue], typical: int | None,
-            log_file: Path | None = None) -> Run:
+            log_file: Path | None = None, where: Where | None = None) -> Run:
+    """Solve one synthetic scenario as ``energyhub solve`` would (without the AC check and the writing)."""
+    where = where or Where()
     data, grid = make_inputs(n_hubs, hours, typical_periods=typical)
     stages: list[Stage] = []
     run = Run()
+    in_windows = typical is not None and decomposed(data)
     t0 = time.perf_counter()
-    try:
-        with recording(stages):
-            hm, res = workflow.solve_scenario(data, grid, options, log_file=log_file, progress=lambda _m: None)
-        t1 = time.perf_counter()
-        to_dataset(hm, res)
-        run.extract = time.perf_counter() - t1
-    except EnergyhubError as exc:
-        print(f"  {hours} h x {n_hubs} hubs: {exc}", file=sys.stderr, flush=True)
+    with PeakMemory() as peak:
+        try:
+            if in_windows:
+                with recording(stages):  # the sizing: the windows run in workers (or quietly in this process)
+                    dec = size_and_dispatch(data, grid, options, workers=where.workers, scheduler=where.scheduler,
+                                            log_file=log_file, progress=lambda _m: None)
+                stages.append(windows_stage(hours, dec))
+                run.windows, run.dispatch_wall = len(dec.outcomes), dec.dispatch_wall_s
+                run.extract = dec.stitched.timings_s.get("extract", float("nan"))
+            else:
+                with recording(stages):
+                    hm, res = workflow.solve_scenario(data, grid, options, log_file=log_file,
+                                                      progress=lambda _m: None)
+                t1 = time.perf_counter()
+                to_dataset(hm, res)
+                run.extract = time.perf_counter() - t1
+        except EnergyhubError as exc:
+            print(f"  {hours} h x {n_hubs} hubs: {exc}", file=sys.stderr, flush=True)
     run.wall = time.perf_counter() - t0
+    run.peak_gib = peak.gib
     if typical is not None:
         run.sizing = stages[0] if stages else Stage(status="not run")
         run.dispatch = stages[1] if len(stages) > 1 else Stage(status="not run")
@@ -263,19 +336,24 @@ def row(hours: int, n_hubs: int, typical: int | None, runs: list[Run], time_limi
     overhead = _med([r.total("build") + r.total("handover") for r in runs])
     highs = _med([r.total("solve") for r in runs])
     mode = f"{typical} typical days ({rep.sizing.steps if rep.sizing else 0} h)" if agg else "full horizon"
+    dispatch = f"{rep.windows} windows" if rep.windows else "one model"
+    wall_windows = _med([r.dispatch_wall for r in runs if r.windows])
+    dispatch_wall = f"{wall_windows:.1f}" if np.isfinite(wall_windows) else "–"
+    peak = _med([r.peak_gib for r in runs])
     cols = _pair(size(rep.sizing, "cols") if agg else None, size(rep.dispatch, "cols"), ",.0f")
     ints = _pair(size(rep.sizing, "integers") if agg else None, size(rep.dispatch, "integers"), ",.0f")
     extract = _med([r.extract for r in runs])
     gaps = f"{gap(rep.sizing)} / {gap(rep.dispatch)}" if rep.sizing else gap(rep.dispatch)
     states = f"{status(rep.sizing)} / {status(rep.dispatch)}" if rep.sizing else status(rep.dispatch)
     ratio = f"{overhead / highs:.0%}" if highs > 0 else "–"
-    return (f"| {hours} | {n_hubs} | {mode} | {cols} | {ints} | {cell('build', '.2f')} | {cell('handover', '.2f')} | "
-            f"{cell('solve', '.2f')} | {_pair(None, extract, '.2f')} | {_med([r.wall for r in runs]):.1f} | "
-            f"{ratio} | {gaps} | {states} |")
+    return (f"| {hours} | {n_hubs} | {mode} | {dispatch} | {cols} | {ints} | {cell('build', '.2f')} | "
+            f"{cell('handover', '.2f')} | {cell('solve', '.2f')} | {dispatch_wall} | {_pair(None, extract, '.2f')} | "
+            f"{_med([r.wall for r in runs]):.1f} | {ratio} | {peak:.2f} | {gaps} | {states} |")
 
 
-HEADER = ("| horizon h | hubs | sizing on | columns | integer columns | build s | hand-over s | HiGHS s | extract s "
-          "| wall s | (build + hand-over) / HiGHS | gap | status |\n" + "|---" * 13 + "|")
+HEADER = ("| horizon h | hubs | sizing on | dispatch | columns | integer columns | build s | hand-over s | HiGHS s "
+          "| dispatch wall s | extract s | wall s | (build + hand-over) / HiGHS | peak memory GiB | gap | status |\n"
+          + "|---" * 16 + "|")
 
 
 def table_from(path: Path, time_limit: float) -> str:
@@ -283,7 +361,8 @@ def table_from(path: Path, time_limit: float) -> str:
     groups: dict[tuple[int, int, int | None, float], list[Run]] = {}
     for d in json.loads(path.read_text()):
         run = Run(sizing=Stage(**d["sizing"]) if d["sizing"] else None, dispatch=Stage(**d["dispatch"]),
-                  extract=d["extract"], wall=d["wall"])
+                  extract=d["extract"], wall=d["wall"], windows=d.get("windows", 0),
+                  dispatch_wall=d.get("dispatch_wall", float("nan")), peak_gib=d.get("peak_gib", float("nan")))
         key = (d["hours"], d["hubs"], d["typical_days"], d.get("time_limit", time_limit))
         groups.setdefault(key, []).append(run)
     return "\n".join([HEADER] + [row(h, n, t, runs, limit) for (h, n, t, limit), runs in groups.items()])
@@ -292,7 +371,7 @@ def table_from(path: Path, time_limit: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hours", type=int, nargs="+", default=[168, 720, 8760])
-    ap.add_argument("--hubs", type=int, nargs="+", default=[1, 4, 10])
+    ap.add_argument("--hubs", type=int, nargs="+", default=[1, 4, 10, 20])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--gap", type=float, default=0.01, help="mip_rel_gap (default 0.01)")
     ap.add_argument("--time-limit", type=float, default=600.0, help="HiGHS time limit per solve, s (default 600)")
@@ -306,6 +385,11 @@ def main() -> None:
                     help="a further HiGHS option (repeatable), e.g. mip_lp_solver=ipm")
     ap.add_argument("--highs-log", type=Path, help="write HiGHS logs into this folder (one per run)")
     ap.add_argument("--table-from", type=Path, help="print the table of a --json file instead of measuring")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="local worker processes for the dispatch windows (default 1: in this process)")
+    ap.add_argument("--scheduler", metavar="ADDRESS",
+                    help="solve the dispatch windows on a dask scheduler, e.g. tcp://host:8786 (memory of its "
+                         "workers not measured)")
     args = ap.parse_args()
     if args.table_from:
         print(table_from(args.table_from, args.time_limit))
@@ -315,8 +399,10 @@ def main() -> None:
     for item in args.highs_option:
         name, _, value = item.partition("=")
         options[name] = parse_value(value)
+    where = Where(args.workers, args.scheduler)
     one_run(1, 168, options, None)  # warm-up (imports, first xarray and HiGHS calls), not reported
-    print("Cells 'a / b': sizing on typical days / full-horizon dispatch with the sizes fixed.")
+    print("Cells 'a / b': sizing on typical days / full-horizon dispatch with the sizes fixed (in windows: summed "
+          f"over the windows, solved on {where}).")
     print(HEADER, flush=True)
     raw: list[dict[str, Any]] = []
     if args.highs_log:
@@ -327,15 +413,17 @@ def main() -> None:
             runs = []
             for k in range(args.runs):
                 log = args.highs_log / f"{hours}h-{n_hubs}hubs-run{k + 1}.log" if args.highs_log else None
-                run = one_run(n_hubs, hours, options, typical, log)
+                run = one_run(n_hubs, hours, options, typical, log, where)
                 parts = [f"{name} build {st.build:.2f} s, hand-over {st.handover:.2f} s, HiGHS {st.solve:.1f} s, "
                          f"{st.status}, gap {st.gap:.2%}" for name, st in (("sizing", run.sizing),
                                                                            ("dispatch", run.dispatch)) if st]
-                print(f"  {hours} h x {n_hubs} hubs, run {k + 1}: wall {run.wall:.1f} s; " + "; ".join(parts),
-                      file=sys.stderr, flush=True)
+                if run.windows:
+                    parts.append(f"{run.windows} windows in {run.dispatch_wall:.1f} s wall")
+                print(f"  {hours} h x {n_hubs} hubs, run {k + 1}: wall {run.wall:.1f} s, peak {run.peak_gib:.2f} GiB; "
+                      + "; ".join(parts), file=sys.stderr, flush=True)
                 runs.append(run)
                 raw.append({"hours": hours, "hubs": n_hubs, "typical_days": typical, "run": k,
-                            "time_limit": args.time_limit, **asdict(run)})
+                            "time_limit": args.time_limit, "where": str(where), **asdict(run)})
             print(row(hours, n_hubs, typical, runs, args.time_limit), flush=True)
     if args.json:
         args.json.write_text(json.dumps(raw, indent=1, default=float))

@@ -48,13 +48,6 @@ DESCRIPTIONS = {
     AS_IS: "nothing built beyond what exists (the baseline with its penalties)",
 }
 COMPARISON_FILE = "comparison.json"
-#: Sized quantities of each hub asset type (reinforcements have none: a binary build decision).
-SIZE_FIELDS = {
-    "battery": ("energy_mwh", "power_mw"),
-    "electrolyser": ("stacks",),
-    "h2_storage": ("capacity_kg",),
-    "biogas": ("units", "storage_mwh"),
-}
 Solved = tuple[dict[str, Any], xr.Dataset]
 
 
@@ -64,9 +57,11 @@ def without_hub_assets(scenario: Scenario) -> Scenario:
     assets = []
     for asset in scenario.assets:
         update = {}
-        for name in SIZE_FIELDS.get(asset.type, ()):
-            size = getattr(asset, name)
-            update[name] = size.model_copy(update={"max": size.existing, "min": min(size.min, size.existing)})
+        if asset.at_hub is not None:  # every size range of a hub asset (energy_mwh, stacks, …) held at existing
+            for name in type(asset).model_fields:
+                size = getattr(asset, name)
+                if hasattr(size, "existing") and hasattr(size, "max"):
+                    update[name] = size.model_copy(update={"max": size.existing, "min": min(size.min, size.existing)})
         assets.append(asset.model_copy(update=update) if update else asset)
     return scenario.model_copy(update={"assets": assets})
 
@@ -180,7 +175,7 @@ def alternative_figures(summary: dict[str, Any]) -> dict[str, Any]:
         "reinforcement_investment_eur": grid_side.get("investment_eur", 0.0),
         "reinforcement_annuity_eur_per_year": sum(
             a["annuity_eur_per_year"] for a in ((summary.get("finance") or {}).get("assets") or {}).values()
-            if a["type"] == "reinforcement"),
+            if a.get("side") == "grid"),
         "overloaded_branch_hours_ac": kpis.get("overloaded_branch_hours_after"),
         "max_loading_pct_ac": kpis.get("max_loading_pct_after"),
         "overload_mwh_dc": kpis.get("overload_mwh_after"),

@@ -42,18 +42,19 @@ import numpy as np
 import xarray as xr
 
 from energyhub.model import linking
-from energyhub.model.boundary import STATE_VARS
 from energyhub.model.build import Component, build_model
 from energyhub.model.connection import availability
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
+from energyhub.model.registry import states
 from energyhub.model.timegrid import TimeGrid, horizon_grid
 from energyhub.parallel import run_tasks
 from energyhub.results.extract import to_dataset
 from energyhub.results.kpis import capacities, costs_eur, kpis
 from energyhub.scenario.data import ScenarioData
-from energyhub.solve.highs import SolveResult, solve
+from energyhub.solve.highs import SolveResult
 from energyhub.solve.options import OptionValue
+from energyhub.solve.workflow import solve_lazily
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -134,7 +135,8 @@ def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h:
     per = int(tg.segment_bounds()[0][1])  # steps per typical period
     last = tg.last_steps()
     out: dict[str, list[dict]] = {}
-    for name, _unit in STATE_VARS:
+    for state in states():
+        name = state.var
         var = getattr(sizing.m, name, None)
         if var is None:
             continue
@@ -160,9 +162,9 @@ def _linked_guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int])
 
 
 def _penalties(data: ScenarioData) -> dict[str, float]:
-    """Price of one unit of a missed end level, by unit: like unmet demand."""
+    """Price of one unit of a missed end level, by state: like unmet demand of the stored carrier."""
     economics = data.scenario.economics
-    return {"MWh": economics.voll_eur_per_mwh, "kg": economics.h2_shortfall_eur_per_kg}
+    return {s.var: float(getattr(economics, s.penalty)) for s in states()}
 
 
 def make_tasks(
@@ -182,13 +184,12 @@ def make_tasks(
     starts = [start for _, start, _ in windows]
     guides = guide_levels(sizing, sized, starts, data.step_h)
     penalty = _penalties(data)
-    units = dict(STATE_VARS)
     tasks = []
     for k, (label, start, stop) in enumerate(windows):
         nxt = (k + 1) % len(windows)
         info = {
             "initial_state": {name: levels[k] for name, levels in guides.items()},
-            "final_state": {name: (levels[nxt], penalty[units[name]]) for name, levels in guides.items()},
+            "final_state": {name: (levels[nxt], penalty[name]) for name, levels in guides.items()},
         }
         part = slice(start, stop)
         series = {key: np.asarray(v[part]) for key, v in {**data.series, **avail}.items()}
@@ -205,12 +206,16 @@ def make_tasks(
 
 
 def _task_key(task: WindowTask) -> str:
-    """A digest of everything the window's model is built from (checkpoints are reused only on a match)."""
+    """A digest of everything the window's model is built from (checkpoints are reused only on a match).
+
+    HiGHS's thread count is left out: it changes how a window is solved, not what (one thread per window when
+    parallel, the scenario's otherwise), so a run resumed with another ``--workers`` still reuses its windows.
+    """
     digest = hashlib.sha256()
     digest.update(task.data.scenario.model_dump_json().encode())
     hooks = [f"{f.__module__}.{f.__qualname__}" for f in task.extra]
     digest.update(pickle.dumps((task.start, task.stop, sorted(task.sizes.items()), task.info,
-                                sorted(task.options.items()), hooks)))
+                                sorted((k, v) for k, v in task.options.items() if k != "threads"), hooks)))
     for key in sorted(task.series):
         digest.update(key.encode())
         digest.update(np.ascontiguousarray(task.series[key], dtype=float).tobytes())
@@ -225,20 +230,25 @@ def solve_window(task: WindowTask) -> WindowOutcome:
         saved = _load_checkpoint(task)
         if saved is not None:
             return saved
-    hm = build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series, fixed_sizes=task.sizes,
-                     info=task.info, extra=task.extra)
-    res = solve(hm, task.options, progress=lambda _msg: None)
-    dataset = to_dataset(hm, res)
+    hm, res = solve_lazily(
+        lambda info: build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series,
+                                 fixed_sizes=task.sizes, info={**task.info, **info}, extra=task.extra),
+        task.options, progress=lambda _msg: None,
+    )
+    t0 = time.perf_counter()
+    dataset, costs, caps = to_dataset(hm, res), costs_eur(hm, res), capacities(hm, res)
+    timings = {**res.timings_s, "extract": time.perf_counter() - t0}
     outcome = WindowOutcome(
         index=task.index,
         status=res.status,
         objective_eur=res.objective_eur,
         mip_gap=res.mip_gap,
         dataset=dataset,
-        costs_eur=costs_eur(hm, res),
-        capacities=capacities(hm, res),
-        timings_s={key: round(value, 3) for key, value in res.timings_s.items()},
+        costs_eur=costs,
+        capacities=caps,
+        timings_s={key: round(value, 3) for key, value in timings.items()},
         model_size={"columns": res.compiled.n_cols, "rows": len(res.compiled.rows),
+                    "integers": sum(1 for v in res.compiled.columns if v.is_integer()),
                     "network_rows": int(hm.info.get("network_rows", 0))},
     )
     if task.checkpoint is not None:
@@ -273,6 +283,28 @@ def _load_checkpoint(task: WindowTask) -> WindowOutcome | None:
     return WindowOutcome(dataset=dataset, resumed=True, **meta)
 
 
+def resume_notes(tasks: list[WindowTask]) -> list[str]:
+    """What a resumed run takes from its checkpoint folder, and why it cannot take the rest."""
+    folders = {t.checkpoint.parent for t in tasks if t.checkpoint is not None}
+    if not folders:
+        return []
+    (folder,) = folders
+    saved = {p.with_suffix("") for p in folder.glob("window-*.json")} if folder.is_dir() else set()
+    if not saved:
+        return []
+    ours = {t.checkpoint for t in tasks}
+    reused = sorted(f"{t.label}" for t in tasks if t.checkpoint in saved)
+    stale = len(saved - ours)
+    notes = []
+    if reused:
+        notes.append(f"resuming: {len(reused)} of {len(tasks)} windows finished in an earlier run "
+                     f"({', '.join(reused)}) are taken from {folder}")
+    if stale:
+        notes.append(f"{stale} window checkpoint(s) in {folder} are from a run with another scenario, other sizes "
+                     "or boundary levels from the sizing, or other solver options: not reused, solved again")
+    return notes
+
+
 # --------------------------------------------------------------------------------------------------- stitching
 def dispatch_in_windows(
     tasks: list[WindowTask],
@@ -286,6 +318,8 @@ def dispatch_in_windows(
     t0 = time.perf_counter()
     where = f"dask scheduler {scheduler}" if scheduler else f"{min(workers, len(tasks))} worker process(es)"
     say(f"dispatching {len(tasks)} monthly windows on {where}")
+    for line in resume_notes(tasks):
+        say(line)
 
     def done(i: int, out: WindowOutcome) -> None:
         how = "resumed from checkpoint" if out.resumed else f"solved in {out.timings_s.get('solve', 0.0):.1f} s"

@@ -90,7 +90,7 @@ def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str, done: Call
         position = {f.key: i for i, f in enumerate(futures)}
         results: dict[int, Any] = {}
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):  # this client: it is not the default one
                 i = position[future.key]
                 results[i] = future.result()
                 done(i, results[i])

@@ -206,33 +206,16 @@ def ac_before_after(
 
 
 def model_inputs(prep: Prepared, timings: Timings) -> GridInputs:
-    """The grid as the model sees it; with ``grid.base_flow: ac`` (and the dc flow model) the base flows are
-    anchored on the AC power flow without hub assets (:func:`ac_anchored_base_flow`)."""
-    from energyhub.model.inputs import grid_inputs
+    """The grid as the model sees it (:func:`energyhub.model.inputs.model_grid_inputs`); the AC power flow without
+    hub assets, which anchors the base flows, is run (and timed) only when needed."""
+    from energyhub.model.inputs import model_grid_inputs
 
-    spec = prep.data.scenario.grid
-    inputs = grid_inputs(prep.data, prep.grid, prep.fixed_injections_mw(), prep.hub_bus)
-    if spec.flow_model != "dc" or spec.base_flow != "ac" or not inputs.n_branches:
-        return inputs
-    with timings.stage("ac_check"):
-        before = prep.ac_before()
-    base = ac_anchored_base_flow(inputs, hub_own_output_mw(prep.data), before.loading_pct)
-    return inputs.with_base_flow(base, inputs.bus_injection_mw)
+    def ac_loading_pct() -> np.ndarray:
+        with timings.stage("ac_check"):
+            return np.asarray(prep.ac_before().loading_pct)
 
-
-def ac_anchored_base_flow(inputs: GridInputs, own_mw: np.ndarray, ac_loading_pct: np.ndarray) -> np.ndarray:
-    """Base flows (T × B) such that base + PTDF × the hubs' own net output equals the AC flow without hub assets.
-
-    The AC flow is the AC loading in MVA (loading × rating), signed as the DC flow; the PTDF then only carries
-    the *change* the hub assets make (a sensitivity around the AC operating point), so the model's "before"
-    equals the AC check's "before". Steps where the AC flow did not converge keep the DC flow.
-    """
-    hub_part = own_mw @ inputs.ptdf_hub.T
-    dc_before = inputs.base_flow_mw + hub_part
-    rating_mva = np.asarray(inputs.rating_mva, dtype=float)
-    ac_mva = ac_loading_pct / 100.0 * rating_mva[None, :]
-    anchored = np.where(np.isfinite(ac_mva), np.copysign(np.nan_to_num(ac_mva), dc_before), dc_before)
-    return np.asarray(anchored - hub_part)
+    return model_grid_inputs(prep.data, prep.grid, prep.fixed_injections_mw(), prep.hub_bus,
+                             hub_own_output_mw(prep.data), ac_loading_pct)
 
 
 @dataclass
@@ -342,8 +325,22 @@ def solve_in_windows(
     dataset = xr.merge([dataset, ac_ds], compat="override", join="left")
     summary["kpis"].update(ac_kpis)
     summary = _contract(summary, data, solver_timings)
+    summary["finance"] = stitched_finance(data, inputs, dataset, summary)
     dataset.attrs.update({"limit_pct": data.scenario.grid.loading_limit_pct})
     return summary, dataset
+
+
+def stitched_finance(data: ScenarioData, inputs: GridInputs, dataset: xr.Dataset,
+                     summary: dict[str, Any]) -> dict[str, Any]:
+    """The ``finance`` block of a dispatch stitched from windows, as :func:`finish_solved` writes it for one model
+    (the hubs' bills from the stitched dispatch over the horizon; ``energyhub compare`` and the report need it)."""
+    from energyhub.model.core import HubModel
+    from energyhub.model.timegrid import horizon_grid
+    from energyhub.results import finance
+
+    full = HubModel(data=data, grid=inputs, time=horizon_grid(data.times, data.step_h), series=data.series)
+    bills = finance.hub_bills(full, dataset, summary["capacities"])
+    return finance.finance_summary(data.scenario, summary, bills)
 
 
 def solve(path: Path, timings: Timings, progress: Progress | None = None, log_file: Path | None = None,
@@ -359,7 +356,6 @@ def grid_key(data: ScenarioData) -> str:
     """What :func:`prepare_data` builds the grid from: grid section, time, hub buses, reinforced branches."""
     import json
 
-    from energyhub.scenario.schema import ReinforcementAsset
 
     sc = data.scenario
     parts = {
@@ -367,7 +363,7 @@ def grid_key(data: ScenarioData) -> str:
         "grid": sc.grid.model_dump(mode="json"),
         "time": sc.time.model_dump(mode="json"),
         "buses": [(h.name, h.bus) for h in sc.hubs],
-        "branches": [(a.name, a.branch) for a in sc.assets if isinstance(a, ReinforcementAsset)],
+        "branches": [(a.name, a.at_branch) for a in sc.assets if a.at_branch is not None],
     }
     return json.dumps(parts, sort_keys=True, default=str)
 

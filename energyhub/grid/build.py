@@ -17,7 +17,6 @@ from energyhub.grid.network import ModelGrid, TieSpec, merge_segments
 from energyhub.grid.segments import load_segment
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.references import unknown
-from energyhub.scenario.schema import ReinforcementAsset
 
 
 @dataclass
@@ -108,9 +107,9 @@ def check_grid_references(data: ScenarioData, grid: ModelGrid) -> None:
                             "or cut off by out-of-service lines or transformers or open switches), so the hub "
                             "could import from nowhere; choose a supplied bus or connect this one")
     for i, asset in enumerate(data.scenario.assets):
-        if isinstance(asset, ReinforcementAsset) and asset.branch not in branches:
-            choices = _same_segment(asset.branch, branches)
-            problems.append(f"assets[{i}].branch: {unknown('line or transformer', asset.branch, choices)}")
+        if asset.at_branch is not None and asset.at_branch not in branches:
+            choices = _same_segment(asset.at_branch, branches)
+            problems.append(f"assets[{i}].branch: {unknown('line or transformer', asset.at_branch, choices)}")
     if problems:
         head = f"{data.path}: " + ("" if len(problems) == 1 else f"{len(problems)} problems\n  ")
         raise InputError(head + "\n  ".join(problems))

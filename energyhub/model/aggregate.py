@@ -102,7 +102,7 @@ def _affected_branches(data: ScenarioData, grid: GridInputs) -> list[int]:
     if not grid.n_branches:
         return []
     by_hub = set(np.flatnonzero((np.abs(grid.ptdf_hub) > AFFECTS).any(axis=1)).tolist())
-    reinforced = {grid.branch_index(a.branch) for a in data.scenario.assets if a.type == "reinforcement"}
+    reinforced = {grid.branch_index(a.at_branch) for a in data.scenario.assets if a.at_branch is not None}
     return sorted(by_hub | reinforced)
 
 

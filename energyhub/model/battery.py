@@ -28,7 +28,8 @@ import pyomo.environ as pyo
 
 from energyhub.model import costs, linking, market
 from energyhub.model.core import HubModel
-from energyhub.scenario.schema import BatteryAsset
+from energyhub.model.registry import Component, LiveCapex, Output, Size, State, Values
+from energyhub.scenario.components.battery import BatteryAsset
 
 
 def size_bounds(size: Any, build_or_not: bool) -> tuple[float, float]:
@@ -62,7 +63,8 @@ def add(hm: HubModel) -> None:
     _add_build_or_not(hm, spec)
     _add_no_dumping(hm, spec, p_max)
     for b in bats:
-        hm.el_terms[b.hub] += [(1.0, m.bat_dis_mw, b.name), (-1.0, m.bat_ch_mw, b.name)]
+        hm.add_term("electricity", b.hub, 1.0, m.bat_dis_mw, b.name)
+        hm.add_term("electricity", b.hub, -1.0, m.bat_ch_mw, b.name)
         costs.add_capex(hm, b, m.bat_e_mwh[b.name], b.energy_mwh.capex_eur_per_mwh, b.energy_mwh.existing,
                         f"assets.{b.name}.energy_mwh.capex_eur_per_mwh")
         costs.add_capex(hm, b, m.bat_p_mw[b.name], b.power_mw.capex_eur_per_mw, b.power_mw.existing,
@@ -176,3 +178,72 @@ def _add_no_dumping(hm: HubModel, spec: dict[str, BatteryAsset], p_max: dict[str
     m.bat_dis_excl = pyo.Constraint(
         keys, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= p_max[b] * (1 - m.bat_charging[b, t])
     )
+
+
+SIMULTANEOUS_MW = 1e-6
+
+
+def simultaneous(hm: HubModel, values: Values) -> dict[str, set[int]]:
+    """Steps in which a battery charged and discharged at once in a solution (both above 1e-6 MW), by battery.
+
+    A model is solved first with the exclusivity binaries ``bat_charging`` relaxed to continuous
+    (:func:`energyhub.solve.workflow.solve_lazily`): a solution without simultaneous flows is feasible for the model
+    with them binary, and its bound is no higher, so it is optimal for that model within the same gap.
+    """
+    m = hm.m
+    if not hasattr(m, "bat_ch_mw"):
+        return {}
+    out: dict[str, set[int]] = {}
+    for a in hm.assets_of("battery"):
+        both = (values(m.bat_ch_mw, a.name) > SIMULTANEOUS_MW) & (values(m.bat_dis_mw, a.name) > SIMULTANEOUS_MW)
+        if both.any():
+            out[a.name] = set(np.flatnonzero(both).tolist())
+    return out
+
+
+def charging_start(hm: HubModel, values: Values) -> dict[tuple[str, Any], float]:
+    """The exclusivity binaries a solution without them implies (charging where it charged more than it
+    discharged): a start for the model with them."""
+    m = hm.m
+    out: dict[tuple[str, Any], float] = {}
+    if not hasattr(m, "bat_ch_mw"):
+        return out
+    for a in hm.assets_of("battery"):
+        charging = values(m.bat_ch_mw, a.name) > values(m.bat_dis_mw, a.name)
+        out.update({("bat_charging", (a.name, t)): float(c) for t, c in enumerate(charging)})
+    return out
+
+
+def extract(hm: HubModel, values: Values) -> dict[str, dict[str, np.ndarray]]:
+    """Net output to the hub (discharge − charge) and state of charge per battery."""
+    m = hm.m
+    out: dict[str, dict[str, np.ndarray]] = {"p_mw": {}, "soc_mwh": {}}
+    for a in hm.assets_of("battery"):
+        out["p_mw"][a.name] = values(m.bat_dis_mw, a.name) - values(m.bat_ch_mw, a.name)
+        out["soc_mwh"][a.name] = values(m.bat_soc_mwh, a.name)
+    return out
+
+
+#: Electricity to the hub (+) or from it (−), MW: shared by every asset at the hub's electricity balance.
+P_MW = Output("p_mw", "asset", "MW", "electricity to the hub (+) or from it (−)", "asset_dispatch")
+
+COMPONENTS = (
+    Component(
+        "battery", 30, add, assets=(BatteryAsset,), states=(State("bat_soc_mwh", "MWh"),),
+        lazy_binaries=("bat_charging", simultaneous, charging_start),
+        sizes=(Size("bat_e_mwh", "energy_mwh", "Energy (MWh)"), Size("bat_p_mw", "power_mw", "Power (MW)")),
+        outputs=(P_MW, Output("soc_mwh", "asset", "MWh", "battery state of charge", "asset_storage", storage=True)),
+        extract=extract,
+        cost_categories={"capex": "annualised investment", "fixed_om": "fixed operation and maintenance"},
+        meaning={
+            "bat_soc": "state of charge of battery {0}",
+            "bat_min_duration": "battery {0}: min_duration_h (energy ≥ duration × power)",
+            "bat_max_duration": "battery {0}: max_duration_h (energy ≤ duration × power)",
+            "bat_build_or_not": "battery {0}: build_or_not minimum size",
+            "bat_e_mwh": "energy_mwh range of battery {0}",
+            "bat_p_mw": "power_mw range of battery {0}",
+        },
+        live_capex=(LiveCapex("energy_mwh.capex_eur_per_mwh", "energy_mwh.existing"),
+                    LiveCapex("power_mw.capex_eur_per_mw", "power_mw.existing")),
+    ),
+)

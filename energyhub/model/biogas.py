@@ -27,13 +27,21 @@ U·(built − existing), storage capex per MWh.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model import costs, linking
-from energyhub.model.battery import size_bounds
+from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
-from energyhub.scenario.schema import BiogasAsset
+from energyhub.model.electrolyser import UNITS_ON
+from energyhub.model.registry import Carrier, Component, LiveCapex, Output, PerUnit, Size, State, Values
+from energyhub.scenario.components.biogas import BiogasAsset
+
+#: Biogas (MW of fuel): Σ supply terms − storage charging ≥ −supply; the slack is flared biogas.
+BIOGAS = Carrier("biogas", "MW", "gas_balance", ">=", "biogas balance of hub {0}")
 
 
 def add(hm: HubModel) -> None:
@@ -123,8 +131,8 @@ def _add_costs(hm: HubModel, assets: list[BiogasAsset]) -> None:
     step_cost = hm.step_cost()
     for g in assets:
         keys = [(g.name, t) for t in hm.steps]
-        hm.el_terms[g.hub].append((1.0, m.gas_p_mw, g.name))
-        hm.gas_terms[g.hub].append((-1.0 / g.electrical_efficiency, m.gas_p_mw, g.name))
+        hm.add_term("electricity", g.hub, 1.0, m.gas_p_mw, g.name)
+        hm.add_term(BIOGAS.name, g.hub, -1.0 / g.electrical_efficiency, m.gas_p_mw, g.name)
         costs.add_capex(hm, g, m.gas_built[g.name], g.capex_eur_per_mw * g.unit_mw, g.units.existing,
                         f"assets.{g.name}.capex_eur_per_mw")
         hm.add_cost("start", m.gas_start, keys, hm.time.weight, param=f"assets.{g.name}.start_cost_eur",
@@ -136,24 +144,85 @@ def _add_costs(hm: HubModel, assets: list[BiogasAsset]) -> None:
 
 
 def add_balance(hm: HubModel) -> None:
-    """Biogas balance of every hub with biogas assets or links (MW of fuel)."""
+    """Supply and storage terms of the biogas balance of every hub with biogas assets (MW of fuel); the balance
+    itself is built by :mod:`energyhub.model.balances`."""
     m, dt = hm.m, hm.time.step_h
     assets: list[BiogasAsset] = hm.assets_of("biogas")
-    hubs = [h for h in hm.hubs if hm.gas_terms.get(h)]
+    hubs = sorted({g.hub for g in assets})
     if not hubs:
         return
     prev = hm.time.storage_prev()
     supply = {h: sum(g.biogas_supply_mwh_per_day / 24.0 for g in assets if g.hub == h) for h in hubs}
     stores = hm.info.get("gas_stores", [])
     at_hub = {h: [g.name for g in assets if g.hub == h and g.name in stores] for h in hubs}
-    terms = hm.gas_terms
 
-    def before(g: str, t: int) -> object:
+    def before(g: str, t: int) -> Any:
         return m.gas_level_mwh[g, int(prev[t])] if prev[t] >= 0 else hm.initial_state("gas_level_mwh", g)
 
-    def rule(_m: pyo.ConcreteModel, h: str, t: int) -> object:
-        flows = sum(c * var[key, t] for c, var, key in terms[h])
-        stored = sum((m.gas_level_mwh[g, t] - before(g, t)) / dt for g in at_hub[h])
-        return flows - stored >= -supply[h]
+    def stored(h: str) -> Callable[[int], Any]:
+        return lambda t: -sum((m.gas_level_mwh[g, t] - before(g, t)) / dt for g in at_hub[h])
 
-    m.gas_balance = pyo.Constraint(hubs, hm.steps, rule=rule)
+    for h in hubs:
+        if at_hub[h]:
+            hm.add_expr(BIOGAS.name, h, stored(h))
+        hm.add_rhs(BIOGAS.name, h, np.full(hm.time.n, -supply[h]))
+
+
+def extract(hm: HubModel, values: Values) -> dict[str, dict[str, np.ndarray]]:
+    """Electric output, running engines and biogas storage level per asset."""
+    m = hm.m
+    out: dict[str, dict[str, np.ndarray]] = {"p_mw": {}, "units_on": {}, "gas_level_mwh": {}}
+    for a in hm.assets_of("biogas"):
+        out["p_mw"][a.name] = values(m.gas_p_mw, a.name)
+        out["units_on"][a.name] = values(m.gas_on, a.name)
+        if a.name in hm.info.get("gas_stores", []):
+            out["gas_level_mwh"][a.name] = values(m.gas_level_mwh, a.name)
+    return out
+
+
+def must_run(hm: HubModel, hub: str) -> bool:
+    """A biogas engine at ``hub`` that may have to stay on at min load: a minimum up time over one step, a minimum
+    down time over one step (stopping between two runs may be forbidden) or a start cost (stopping costs)."""
+    step_h = hm.time.step_h
+
+    def over_one_step(hours: float) -> bool:
+        return math.ceil(hours / step_h - 1e-9) > 1
+
+    return any(
+        g.hub == hub and g.min_load_frac > 0
+        and (over_one_step(g.min_up_h) or over_one_step(g.min_down_h) or g.start_cost_eur > 0)
+        for g in hm.assets_of("biogas")
+    )
+
+
+def priced_sizes(asset: Any) -> list[tuple[str, float, float]]:
+    """Engines priced per engine (capex per MW × unit rating) and the biogas store per MWh."""
+    return [("units", asset.capex_eur_per_mw * asset.unit_mw, asset.units.existing),
+            ("storage_mwh", asset.storage_mwh.capex_eur_per_mwh, asset.storage_mwh.existing)]
+
+
+def build(hm: HubModel) -> None:
+    """Engines, commitment and storage, then their biogas balance terms."""
+    add(hm)
+    add_balance(hm)
+
+
+COMPONENTS = (
+    Component(
+        "biogas", 50, build, assets=(BiogasAsset,), carriers=(BIOGAS,), states=(State("gas_level_mwh", "MWh"),),
+        sizes=(Size("gas_built", "units", "Units (count)"), Size("gas_sto_mwh", "storage_mwh", "Storage (MWh)")),
+        per_unit=(PerUnit("units", "unit_mw", "power_mw", "Power (MW)"),),
+        outputs=(P_MW, UNITS_ON,
+                 Output("gas_level_mwh", "asset", "MWh", "biogas storage level", "asset_storage", storage=True)),
+        extract=extract,
+        cost_categories={"start": "engine starts", "fuel": "fuel (biogas burnt)"},
+        meaning={
+            "gas_min_up": "biogas {0}: min_up_h",
+            "gas_min_down": "biogas {0}: min_down_h",
+            "gas_p_min": "biogas {0}: minimum load",
+            "gas_built": "units range of biogas asset {0}",
+        },
+        live_capex=(LiveCapex("storage_mwh.capex_eur_per_mwh", "storage_mwh.existing"),),
+        priced_sizes=priced_sizes, must_run=must_run,
+    ),
+)

@@ -17,13 +17,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
-
-#: Storage states of the components: (Pyomo variable indexed by (asset, step), unit).
-STATE_VARS: tuple[tuple[str, str], ...] = (
-    ("bat_soc_mwh", "MWh"),
-    ("h2s_level_kg", "kg"),
-    ("gas_level_mwh", "MWh"),
-)
+from energyhub.model.registry import Component
 
 
 def add(hm: HubModel) -> None:
@@ -42,3 +36,7 @@ def add(hm: HubModel) -> None:
     )
     for name, key in keys:  # scaled to a year like every energy of the window (weight 1 for a year's horizon)
         hm.add_cost("end_level_shortfall", m.end_short, [(name, key)], [final[name][1] * hm.time.weight[last]])
+
+
+COMPONENTS = (Component("boundary", 1100, add, cost_categories={"end_level_shortfall": "storage below the level the "
+                                                                "next window starts from"}),)

@@ -1,8 +1,9 @@
-"""Assemble the Pyomo model of a scenario from its component modules, in a fixed, explicit order.
+"""Assemble the Pyomo model of a scenario from the registered components (:mod:`energyhub.model.registry`).
 
 ``build_model(data, grid)`` returns a :class:`~energyhub.model.core.HubModel`; solving is a separate step
-(:func:`energyhub.solve.highs.solve`). The order of :data:`COMPONENTS` matters only in that balances and the
-network come after every module that contributes terms to them, and the objective comes last.
+(:func:`energyhub.solve.highs.solve`). Components are built by ascending ``order``: it matters only in that the
+network and the carrier balances (:mod:`energyhub.model.balances`) come after every component that contributes
+terms to them, and the objective comes last.
 
 Extra constraints: pass ``extra=[fn, ...]``; each ``fn(hm)`` runs after every component and before the
 objective, and may add variables, constraints (on ``hm.m``) and cost terms (``hm.add_cost``). Example::
@@ -21,45 +22,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from energyhub.model import (
-    battery,
-    biogas,
-    boundary,
-    connection,
-    costs,
-    electrolyser,
-    hydrogen,
-    linking,
-    links,
-    market,
-    network,
-    reinforcement,
-)
+from energyhub.model import costs
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
+from energyhub.model.registry import components
 from energyhub.model.timegrid import TimeGrid, horizon_grid
 from energyhub.scenario.data import ScenarioData
 
 log = logging.getLogger(__name__)
 
 Component = Callable[[HubModel], None]
-
-#: The model, module by module, in build order.
-COMPONENTS: list[tuple[str, Component]] = [
-    ("connection", connection.add),
-    ("market", market.add),
-    ("battery", battery.add),
-    ("electrolyser", electrolyser.add),
-    ("biogas", biogas.add),
-    ("links", links.add),
-    ("hydrogen", hydrogen.add),
-    ("biogas_balance", biogas.add_balance),
-    ("reinforcement", reinforcement.add),
-    ("network", network.add),
-    ("electricity_balance", connection.add_balance),
-    ("linking", linking.add),
-    ("boundary", boundary.add),
-]
 
 
 @contextmanager
@@ -96,11 +68,11 @@ def build_model(
     hm = HubModel(data=data, grid=grid, time=tg, series=series if series is not None else data.series)
     hm.info.update(info or {})
     with gc_disabled():
-        for name, component in COMPONENTS:
+        for component in components():
             t = time.perf_counter()
-            component(hm)
-            hm.timings_s[f"build.{name}"] = time.perf_counter() - t
-            log.debug("built %s in %.2f s", name, hm.timings_s[f"build.{name}"])
+            component.build(hm)
+            hm.timings_s[f"build.{component.name}"] = time.perf_counter() - t
+            log.debug("built %s in %.2f s", component.name, hm.timings_s[f"build.{component.name}"])
         for fn in extra:
             fn(hm)
         if fixed_sizes:

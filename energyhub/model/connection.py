@@ -18,9 +18,13 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import Carrier, Component
 from energyhub.scenario.schema import HubSpec
 
 PTDF_AFFECTS = 1e-3
+
+#: Electricity: the hub balance Σ supply terms = demand (MW), every step; shedding is a priced supply term.
+ELECTRICITY = Carrier("electricity", "MW", "el_balance", "==", "electricity balance of hub {0}")
 
 
 def availability(hm: HubModel, hub: HubSpec) -> np.ndarray:
@@ -85,7 +89,8 @@ def add(hm: HubModel) -> None:
     _add_monthly_peak(hm)
     for h in hm.scenario.hubs:
         hm.cost_const["fixed_tariff"] += h.tariffs.fixed_eur_per_year * hm.time.annual_share
-        hm.el_terms[h.name] += [(1.0, m.imp_mw, h.name), (-1.0, m.exp_mw, h.name)]
+        hm.add_term(ELECTRICITY.name, h.name, 1.0, m.imp_mw, h.name)
+        hm.add_term(ELECTRICITY.name, h.name, -1.0, m.exp_mw, h.name)
 
 
 def available_generation_mw(hm: HubModel, hub: HubSpec) -> np.ndarray:
@@ -106,7 +111,7 @@ def _add_local_generation(hm: HubModel) -> None:
     cost = hm.scenario.economics.curtailment_eur_per_mwh
     step_cost = hm.step_cost()
     for h in hm.hubs:
-        hm.el_terms[h].append((1.0, m.gen_mw, h))
+        hm.add_term(ELECTRICITY.name, h, 1.0, m.gen_mw, h)
         # curtailment cost × (available − used): the constant part goes to cost_const
         keys = [(h, t) for t in hm.steps]
         hm.add_cost("curtailment", m.gen_mw, keys, -step_cost, param="economics.curtailment_eur_per_mwh",
@@ -120,7 +125,8 @@ def _add_shedding(hm: HubModel) -> None:
     m.shed_mw = pyo.Var(hm.hubs, hm.steps, bounds=lambda _m, h, t: (0.0, float(demand[h][t])))
     voll = hm.scenario.economics.voll_eur_per_mwh
     for h in hm.hubs:
-        hm.el_terms[h].append((1.0, m.shed_mw, h))
+        hm.add_term(ELECTRICITY.name, h, 1.0, m.shed_mw, h)
+        hm.add_rhs(ELECTRICITY.name, h, demand[h])
         hm.add_cost("voll", m.shed_mw, [(h, t) for t in hm.steps], hm.step_cost(),
                     param="economics.voll_eur_per_mwh", param_value=voll)
 
@@ -187,13 +193,21 @@ def _add_monthly_peak(hm: HubModel) -> None:
                     param=f"hubs.{h}.tariffs.monthly_peak", param_value=rate)
 
 
-def add_balance(hm: HubModel) -> None:
-    """Electricity balance of every hub and step: Σ supply terms = demand (MW)."""
-    m = hm.m
-    demand = {h: hm.hub_series(h, "demand_mw") for h in hm.hubs}
-    terms = hm.el_terms
-
-    def rule(_m: pyo.ConcreteModel, h: str, t: int) -> object:
-        return sum(c * var[key, t] for c, var, key in terms[h]) == float(demand[h][t])
-
-    m.el_balance = pyo.Constraint(hm.hubs, hm.steps, rule=rule)
+COMPONENTS = (
+    Component(
+        "connection", 10, add, carriers=(ELECTRICITY,),
+        cost_categories={"fixed_tariff": "fixed grid tariff", "curtailment": "curtailed local generation",
+                         "voll": "load shed (value of lost load)", "contracted_capacity": "contracted import capacity",
+                         "monthly_peak": "monthly import peaks"},
+        meaning={
+            "group_import": "group contract {0}: import limit",
+            "group_export": "group contract {0}: export limit",
+            "contracted_limit": "contracted import capacity of hub {0}",
+            "peak_def": "monthly import peak of hub {0}",
+            "imp_mw": "import bound (connection.import_mw × transport right) of hub {0}",
+            "exp_mw": "export bound (connection.export_mw × transport right) of hub {0}",
+            "shed_mw": "load shedding of hub {0} (at most its demand)",
+        },
+        live_penalties={"economics.voll_eur_per_mwh": "voll"},
+    ),
+)

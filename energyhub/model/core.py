@@ -2,8 +2,11 @@
 
 Component modules (connection, battery, …) add variables and constraints to ``hm.m`` and register
 
-* terms of the hub balances (electricity MW, hydrogen kg/h, biogas MW) in ``el_terms``/``h2_terms``/``gas_terms``,
-  each a :data:`Term` ``(coef, var, key)`` meaning ``coef × var[key, t]`` on the *supply* side of hub ``h``;
+* terms of the balance of a carrier (electricity MW, hydrogen kg/h, biogas MW, heat MW_th, …) at a hub with
+  :meth:`HubModel.add_term` (a :data:`Term` ``(coef, var, key)`` meaning ``coef × var[key, t]`` on the *supply*
+  side), :meth:`HubModel.add_expr` (any expression of the step) and :meth:`HubModel.add_rhs` (a demand, or minus a
+  fixed supply); :mod:`energyhub.model.balances` turns them into one balance per carrier
+  (``balances[carrier][hub]``);
 * cost terms ``(coef_eur, var_data)`` by category in ``cost_terms`` and constants in ``cost_const``: the objective
   is their sum, and cost categories are recomputed from the solution with one dot product each;
 * for sweeps, ``cost_params[name]`` lists ``(var_data, factor)`` so that the objective coefficient of
@@ -13,6 +16,7 @@ Component modules (connection, battery, …) add variables and constraints to ``
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +33,19 @@ Term = tuple[float, Any, Any]
 
 
 @dataclass
+class Balance:
+    """The balance of one carrier at one hub: ``Σ coef·var[key,t] + Σ expr(t)  (== or ≥)  rhs[t]``."""
+
+    terms: list[Term] = field(default_factory=list)
+    exprs: list[Callable[[int], Any]] = field(default_factory=list)
+    rhs: np.ndarray | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and not self.exprs and (self.rhs is None or not self.rhs.any())
+
+
+@dataclass
 class HubModel:
     """A built (not yet solved) model of one scenario."""
 
@@ -37,9 +54,7 @@ class HubModel:
     time: TimeGrid
     series: dict[str, np.ndarray]
     m: pyo.ConcreteModel = field(default_factory=lambda: pyo.ConcreteModel(name="energyhub"))
-    el_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
-    h2_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
-    gas_terms: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    balances: dict[str, dict[str, Balance]] = field(default_factory=lambda: defaultdict(dict))
     cost_terms: dict[str, list[tuple[float, Any]]] = field(default_factory=lambda: defaultdict(list))
     cost_const: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     cost_params: dict[str, list[tuple[Any, float]]] = field(default_factory=lambda: defaultdict(list))
@@ -63,6 +78,10 @@ class HubModel:
         """A hub series at model steps; zeros when absent."""
         return self.series.get(f"hubs.{hub}.{name}", np.zeros(self.time.n))
 
+    def asset_series(self, asset: str, name: str) -> np.ndarray:
+        """An asset's series field (``SERIES_FIELDS``) at model steps."""
+        return self.series[f"assets.{asset}.{name}"]
+
     def market_series(self, zone: str, name: str) -> np.ndarray:
         return self.series[f"markets.{zone}.{name}"]
 
@@ -76,6 +95,29 @@ class HubModel:
 
     def assets_of(self, kind: str) -> list[Any]:
         return [a for a in self.scenario.assets if a.type == kind]
+
+    # ----------------------------------------------------------------------------------------- balances
+    def balance(self, carrier: str, hub: str) -> Balance:
+        """The balance of ``carrier`` at ``hub`` (created empty)."""
+        return self.balances[carrier].setdefault(hub, Balance())
+
+    def add_term(self, carrier: str, hub: str, coef: float, var: Any, key: Any) -> None:
+        """``coef × var[key, t]`` on the supply side of the ``carrier`` balance of ``hub``."""
+        self.balance(carrier, hub).terms.append((coef, var, key))
+
+    def add_expr(self, carrier: str, hub: str, expr: Callable[[int], Any]) -> None:
+        """``expr(t)`` (any linear expression of step t) on the supply side of the ``carrier`` balance of ``hub``."""
+        self.balance(carrier, hub).exprs.append(expr)
+
+    def add_rhs(self, carrier: str, hub: str, values: np.ndarray) -> None:
+        """Add ``values`` (n,) to the right-hand side (a demand; a fixed supply enters with a minus sign)."""
+        bal = self.balance(carrier, hub)
+        bal.rhs = np.asarray(values, dtype=float) + (0.0 if bal.rhs is None else bal.rhs)
+
+    def has_balance(self, carrier: str, hub: str) -> bool:
+        """Whether ``hub`` has anything in its ``carrier`` balance (terms, expressions or a non-zero rhs)."""
+        bal = self.balances.get(carrier, {}).get(hub)
+        return bal is not None and not bal.empty
 
     # ----------------------------------------------------------------------------------------- cost helpers
     def step_cost(self) -> np.ndarray:

@@ -16,13 +16,17 @@ Electricity ``−p`` enters the hub's electricity balance, ``h2`` its hydrogen b
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.errors import InputError
 from energyhub.model import costs
-from energyhub.model.battery import size_bounds
+from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
-from energyhub.scenario.schema import ElectrolyserAsset
+from energyhub.model.registry import Component, HorizonSum, Output, PerUnit, Size, Values
+from energyhub.scenario.components.electrolyser import ElectrolyserAsset
 
 
 def part_load_segments(e: ElectrolyserAsset) -> list[tuple[float, float]]:
@@ -103,9 +107,54 @@ def _add_costs_and_terms(hm: HubModel, elys: list[ElectrolyserAsset]) -> None:
     m = hm.m
     step_cost = hm.step_cost()
     for e in elys:
-        hm.el_terms[e.hub].append((-1.0, m.ely_p_mw, e.name))
-        hm.h2_terms[e.hub].append((1.0, m.ely_h2_kg_per_h, e.name))
+        hm.add_term("electricity", e.hub, -1.0, m.ely_p_mw, e.name)
+        hm.add_term("hydrogen", e.hub, 1.0, m.ely_h2_kg_per_h, e.name)
         costs.add_capex(hm, e, m.ely_built[e.name], e.capex_eur_per_mw * e.stack_mw, e.stacks.existing,
                         f"assets.{e.name}.capex_eur_per_mw")
         hm.add_cost("variable_om", m.ely_p_mw, [(e.name, t) for t in hm.steps], step_cost,
                     param=f"assets.{e.name}.variable_om_eur_per_mwh", param_value=e.variable_om_eur_per_mwh)
+
+
+def extract(hm: HubModel, values: Values) -> dict[str, dict[str, np.ndarray]]:
+    """Electricity drawn (negative), hydrogen produced and running stacks per electrolyser."""
+    m = hm.m
+    out: dict[str, dict[str, np.ndarray]] = {"p_mw": {}, "h2_kg_per_h": {}, "units_on": {}}
+    for a in hm.assets_of("electrolyser"):
+        out["p_mw"][a.name] = -values(m.ely_p_mw, a.name)
+        out["h2_kg_per_h"][a.name] = values(m.ely_h2_kg_per_h, a.name)
+        out["units_on"][a.name] = values(m.ely_run, a.name)
+    return out
+
+
+def kpis(hm: HubModel, total: HorizonSum) -> dict[str, Any]:
+    """Hydrogen produced by the electrolysers over the horizon (kg)."""
+    names = [a.name for a in hm.assets_of("electrolyser")]
+    return {"h2_produced_kg": float(total("h2_kg_per_h").sel(asset=names).sum()) if names else 0.0}
+
+
+#: Hydrogen produced (electrolyser) or released from storage (+), kg/h.
+H2_KG_PER_H = Output("h2_kg_per_h", "asset", "kg/h", "hydrogen produced (electrolyser) or released from storage (+)",
+                     "asset_dispatch")
+#: Running units of an asset with unit commitment (stacks, engines).
+UNITS_ON = Output("units_on", "asset", "1", "running stacks / engines", "asset_dispatch")
+
+def priced_sizes(asset: Any) -> list[tuple[str, float, float]]:
+    """Stacks priced per stack: capex per MW × stack rating."""
+    return [("stacks", asset.capex_eur_per_mw * asset.stack_mw, float(asset.stacks.existing))]
+
+
+COMPONENTS = (
+    Component(
+        "electrolyser", 40, add, assets=(ElectrolyserAsset,), priced_sizes=priced_sizes,
+        sizes=(Size("ely_built", "stacks", "Stacks (count)"),),
+        per_unit=(PerUnit("stacks", "stack_mw", "power_mw", "Power (MW)"),),
+        outputs=(P_MW, H2_KG_PER_H, UNITS_ON), extract=extract, kpis=kpis,
+        cost_categories={"variable_om": "variable operation and maintenance"},
+        meaning={
+            "ely_p_min": "electrolyser {0}: minimum load of running stacks",
+            "ely_p_max": "electrolyser {0}: stack rating",
+            "ely_run_limit": "electrolyser {0}: running stacks ≤ built stacks",
+            "ely_built": "stacks range of electrolyser {0}",
+        },
+    ),
+)

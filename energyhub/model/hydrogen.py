@@ -16,20 +16,29 @@ The inequality lets surplus hydrogen be vented at no cost. ``shortfall ∈ [0, d
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model import costs, linking
 from energyhub.model.battery import size_bounds
 from energyhub.model.core import HubModel
-from energyhub.scenario.schema import H2StorageAsset
+from energyhub.model.electrolyser import H2_KG_PER_H
+from energyhub.model.registry import Carrier, Component, HorizonSum, LiveCapex, Output, Size, State, Values
+from energyhub.scenario.components.hydrogen import H2StorageAsset
+
+#: Hydrogen (kg/h): Σ supply terms + shortfall ≥ demand; a surplus is vented at no cost.
+HYDROGEN = Carrier("hydrogen", "kg/h", "h2_balance", ">=",
+                   "hydrogen balance of hub {0} (demand must be met or shortfall is capped at demand)")
 
 
 def add(hm: HubModel) -> None:
-    """Hydrogen stores, shortfall and balances."""
+    """Hydrogen stores, shortfall and the demand side of the balances."""
     _add_storage(hm)
     m, steps = hm.m, hm.steps
     demand = {h: hm.hub_series(h, "h2_demand_kg_per_h") for h in hm.hubs}
-    hubs = [h for h in hm.hubs if hm.h2_terms.get(h) or demand[h].any()]
+    hubs = [h for h in hm.hubs if hm.has_balance(HYDROGEN.name, h) or demand[h].any()]
     hm.info["h2_hubs"] = hubs
     if not hubs:
         return
@@ -38,13 +47,8 @@ def add(hm: HubModel) -> None:
     for h in hubs:
         hm.add_cost("h2_shortfall", m.h2_short_kg_per_h, [(h, t) for t in steps], hm.step_cost(),
                     param="economics.h2_shortfall_eur_per_kg", param_value=price)
-    terms = hm.h2_terms
-
-    def rule(_m: pyo.ConcreteModel, h: str, t: int) -> object:
-        supply = sum(c * var[key, t] for c, var, key in terms.get(h, []))
-        return supply + m.h2_short_kg_per_h[h, t] >= float(demand[h][t])
-
-    m.h2_balance = pyo.Constraint(hubs, steps, rule=rule)
+        hm.add_term(HYDROGEN.name, h, 1.0, m.h2_short_kg_per_h, h)
+        hm.add_rhs(HYDROGEN.name, h, demand[h])
 
 
 def _add_storage(hm: HubModel) -> None:
@@ -73,6 +77,44 @@ def _add_storage(hm: HubModel) -> None:
     )
     linking.declare(hm, "h2s_level_kg", "h2s_kg", "h2s_level_limit", dict.fromkeys(names, 1.0))
     for s in stores:
-        hm.h2_terms[s.hub] += [(1.0, m.h2s_dis, s.name), (-1.0, m.h2s_ch, s.name)]
+        hm.add_term(HYDROGEN.name, s.hub, 1.0, m.h2s_dis, s.name)
+        hm.add_term(HYDROGEN.name, s.hub, -1.0, m.h2s_ch, s.name)
         costs.add_capex(hm, s, m.h2s_kg[s.name], s.capacity_kg.capex_eur_per_kg, s.capacity_kg.existing,
                         f"assets.{s.name}.capacity_kg.capex_eur_per_kg")
+
+
+def extract(hm: HubModel, values: Values) -> dict[str, dict[str, np.ndarray]]:
+    """Hydrogen released (+) or stored (−) and level per store; demand and shortfall per hub."""
+    m = hm.m
+    out: dict[str, dict[str, np.ndarray]] = {"h2_kg_per_h": {}, "h2_level_kg": {}, "h2_demand_kg_per_h": {},
+                                             "h2_shortfall_kg_per_h": {}}
+    for a in hm.assets_of("h2_storage"):
+        out["h2_kg_per_h"][a.name] = values(m.h2s_dis, a.name) - values(m.h2s_ch, a.name)
+        out["h2_level_kg"][a.name] = values(m.h2s_level_kg, a.name)
+    for h in hm.hubs:
+        out["h2_demand_kg_per_h"][h] = hm.hub_series(h, "h2_demand_kg_per_h")
+    for h in hm.info.get("h2_hubs", []):
+        out["h2_shortfall_kg_per_h"][h] = values(m.h2_short_kg_per_h, h)
+    return out
+
+
+def kpis(hm: HubModel, total: HorizonSum) -> dict[str, Any]:
+    """Unmet hydrogen demand over the horizon (kg)."""
+    return {"h2_shortfall_kg": float(total("h2_shortfall_kg_per_h").sum())}
+
+
+COMPONENTS = (
+    Component(
+        "hydrogen", 70, add, assets=(H2StorageAsset,), carriers=(HYDROGEN,),
+        states=(State("h2s_level_kg", "kg", "h2_shortfall_eur_per_kg"),),
+        sizes=(Size("h2s_kg", "capacity_kg", "Capacity (kg)"),),
+        outputs=(H2_KG_PER_H,
+                 Output("h2_level_kg", "asset", "kg", "hydrogen storage level", "asset_storage", storage=True),
+                 Output("h2_demand_kg_per_h", "hub", "kg/h", "hydrogen demand", "hub_hydrogen"),
+                 Output("h2_shortfall_kg_per_h", "hub", "kg/h", "unmet hydrogen demand", "hub_hydrogen")),
+        extract=extract, kpis=kpis,
+        cost_categories={"h2_shortfall": "unmet hydrogen demand"},
+        live_capex=(LiveCapex("capacity_kg.capex_eur_per_kg", "capacity_kg.existing"),),
+        live_penalties={"economics.h2_shortfall_eur_per_kg": "h2_shortfall"},
+    ),
+)

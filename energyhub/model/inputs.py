@@ -8,6 +8,7 @@ bus injections instead. :func:`grid_inputs` derives all of it from a :class:`ene
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +116,37 @@ def grid_inputs(data: ScenarioData, grid: Any, fixed_injection_mw: np.ndarray, h
         hub_bus=hub_bus,
         slack_buses=external_grid_buses(grid),
     )
+
+
+def model_grid_inputs(data: ScenarioData, grid: Any, fixed_injection_mw: np.ndarray, hub_bus: np.ndarray,
+                      own_mw: np.ndarray, ac_loading_pct: Callable[[], np.ndarray]) -> GridInputs:
+    """The model's grid inputs: :func:`grid_inputs`, with ``grid.base_flow: ac`` (and the dc flow model) the base
+    flows anchored on the AC power flow without hub assets (:func:`ac_anchored_base_flow`).
+
+    ``own_mw`` (T × H) is the hubs' own net output (local generation − demand); ``ac_loading_pct()`` runs the AC
+    power flow without hub assets and returns its branch loadings (T × B, %), called only when needed.
+    """
+    spec = data.scenario.grid
+    inputs = grid_inputs(data, grid, fixed_injection_mw, hub_bus)
+    if spec.flow_model != "dc" or spec.base_flow != "ac" or not inputs.n_branches:
+        return inputs
+    base = ac_anchored_base_flow(inputs, own_mw, ac_loading_pct())
+    return inputs.with_base_flow(base, inputs.bus_injection_mw)
+
+
+def ac_anchored_base_flow(inputs: GridInputs, own_mw: np.ndarray, ac_loading_pct: np.ndarray) -> np.ndarray:
+    """Base flows (T × B) such that base + PTDF × the hubs' own net output equals the AC flow without hub assets.
+
+    The AC flow is the AC loading in MVA (loading × rating), signed as the DC flow; the PTDF then only carries
+    the *change* the hub assets make (a sensitivity around the AC operating point), so the model's "before"
+    equals the AC check's "before". Steps where the AC flow did not converge keep the DC flow.
+    """
+    hub_part = own_mw @ inputs.ptdf_hub.T
+    dc_before = inputs.base_flow_mw + hub_part
+    rating_mva = np.asarray(inputs.rating_mva, dtype=float)
+    ac_mva = ac_loading_pct / 100.0 * rating_mva[None, :]
+    anchored = np.where(np.isfinite(ac_mva), np.copysign(np.nan_to_num(ac_mva), dc_before), dc_before)
+    return np.asarray(anchored - hub_part)
 
 
 def _bus_positions(grid: Any) -> dict[int, int]:

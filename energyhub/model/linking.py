@@ -2,11 +2,12 @@
 
 With ``time.aggregation.link_storage`` the sizing on typical periods carries stored energy from one original
 period of the horizon to the next, so that a store may move energy between days (or seasons). The storage
-components declare their states (:func:`declare`); on a linked time grid (``TimeGrid.link_storage``) their levels
-``x[k,t]`` become *intra-period* levels: relative to the level at the start of the typical period, starting from 0
-(``TimeGrid.storage_prev`` gives ``-1`` at a period's first step, where the initial state is 0) and bounded by
-``[−X̄, X̄]`` (X̄ = largest size). :func:`add` then replaces each state's level limit ``x[k,t] ≤ cap[k]`` by, per
-key k, typical period c (steps t ∈ c, N steps each), original period d = 0..D−1 represented by c(d):
+components declare their states (:func:`declare`: battery, hydrogen store, biogas store, thermal store); on a
+linked time grid (``TimeGrid.link_storage``) their levels ``x[k,t]`` become *intra-period* levels: relative to
+the level at the start of the typical period, starting from 0 (``TimeGrid.storage_prev`` gives ``-1`` at a
+period's first step, where the initial state is 0) and bounded by ``[−X̄, X̄]`` (X̄ = largest size).
+:func:`add` then replaces each state's level limit ``x[k,t] ≤ cap[k]`` by, per key k, typical period c
+(steps t ∈ c, N steps each), original period d = 0..D−1 represented by c(d):
 
 * inter-period level ``s[k,d] ∈ [0, X̄]``: the level at the start of original period d;
 * ``s[k,(d+1) mod D] = κ_k^N · s[k,d] + x[k, last(c(d))]`` (κ_k = keep factor per step; cyclic over the horizon);
@@ -27,6 +28,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import Component
 
 
 @dataclass(frozen=True)
@@ -132,3 +134,7 @@ def level_before(hm: HubModel, values: Any, var_name: str, key: Any, step: int) 
     first = bounds[int(tg.period_assignment[day])][0]
     intra = float(values(getattr(hm.m, var_name)[key, first + tau - 1]))
     return state.keep[key] ** tau * start_level + intra
+
+
+#: After every storage component and the balances, before the window boundaries.
+COMPONENTS = (Component("linking", 1050, add),)

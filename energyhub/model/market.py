@@ -10,11 +10,10 @@ Per hub h in zone z and step t, scaled by ``step_h × weight[t]``:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import Component
 
 
 def import_cost_eur_per_mwh(hm: HubModel, hub: str) -> np.ndarray:
@@ -66,7 +65,7 @@ def dumping_pays(hm: HubModel) -> dict[str, np.ndarray]:
         if curt > 0:
             pays |= np.asarray(available.get(hub, np.zeros(n))) > 0
         pays |= relief.get(hub, np.zeros(n, dtype=bool))
-        if _must_run_biogas(hm, hub):
+        if _must_run(hm, hub):
             pays |= True
         out[hub] = np.asarray(pays, dtype=bool)
     return out
@@ -92,19 +91,12 @@ def _overload_relief(hm: HubModel) -> dict[str, np.ndarray]:
     return out
 
 
-def _must_run_biogas(hm: HubModel, hub: str) -> bool:
-    """A biogas engine at ``hub`` that may have to stay on at min load: a minimum up time over one step, a minimum
-    down time over one step (stopping between two runs may be forbidden) or a start cost (stopping costs)."""
-    step_h = hm.time.step_h
+def _must_run(hm: HubModel, hub: str) -> bool:
+    """Whether some asset at ``hub`` may have to produce when nothing wants its output (its component's
+    :attr:`~energyhub.model.registry.Component.must_run`)."""
+    from energyhub.model.registry import components
 
-    def over_one_step(hours: float) -> bool:
-        return math.ceil(hours / step_h - 1e-9) > 1
-
-    return any(
-        g.hub == hub and g.min_load_frac > 0
-        and (over_one_step(g.min_up_h) or over_one_step(g.min_down_h) or g.start_cost_eur > 0)
-        for g in hm.assets_of("biogas")
-    )
+    return any(c.must_run is not None and c.must_run(hm, hub) for c in components())
 
 
 def add(hm: HubModel) -> None:
@@ -127,3 +119,10 @@ def add(hm: HubModel) -> None:
                     param_value=tariff)
         export = hm.market_series(zone, "export_price_eur_per_mwh")
         hm.add_cost("export_revenue", m.exp_mw, keys, -export * step_cost)
+
+
+COMPONENTS = (
+    Component("market", 20, add, cost_categories={
+        "energy": "energy bought", "grid_energy_tariff": "zone grid energy tariff", "co2": "CO2 of imports",
+        "hub_energy_tariff": "hub energy tariff", "export_revenue": "energy sold (negative)"}),
+)

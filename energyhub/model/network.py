@@ -24,6 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import Component
 
 PTDF_EPS = 1e-9
 SCREEN_TOL_MW = 1e-6
@@ -93,9 +94,8 @@ def screening_holds(hm: HubModel) -> bool:
 
 def _limit_expr(hm: HubModel, b: int) -> Any:
     """L[b] plus the reinforcements built on branch b."""
-    m = hm.m
-    extra = hm.info.get("reinforcement_by_branch", {}).get(b, [])
-    return float(hm.grid.limit_mw[b]) + sum(mva * m.reinf_build[r] for r, mva in extra)
+    extra = hm.info.get("branch_limit_extra", {}).get(b, [])
+    return float(hm.grid.limit_mw[b]) + sum(mva * var for var, mva in extra)
 
 
 def _add_dc(hm: HubModel) -> None:
@@ -158,3 +158,11 @@ def _add_transport(hm: HubModel) -> None:
     hm.add_cost("overload", m.ovl_mw, keys, [step_cost[t] for t, _ in keys],
                 param="economics.overload_penalty_eur_per_mwh",
                 param_value=hm.scenario.economics.overload_penalty_eur_per_mwh)
+
+
+COMPONENTS = (
+    Component("network", 90, add, cost_categories={"overload": "branch overload penalty"},
+              meaning={"branch_upper": "limit of branch {1}",
+                       "branch_lower": "limit of branch {1} (reverse direction)"},
+              live_penalties={"economics.overload_penalty_eur_per_mwh": "overload"}),
+)

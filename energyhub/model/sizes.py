@@ -1,8 +1,7 @@
 """The sizing decisions of a model by name, to report them and to fix them for a full-horizon dispatch.
 
-Names carry units: ``<asset>.energy_mwh``, ``<asset>.power_mw``, ``<asset>.stacks``, ``<asset>.units``,
-``<asset>.storage_mwh``, ``<asset>.capacity_kg``, ``<asset>.built`` (reinforcement 0/1) and
-``<hub>.contracted_import_mw``.
+Names carry units: ``<asset>.<suffix>`` for every size a component declares in the registry
+(:class:`energyhub.model.registry.Size`: ``energy_mwh``, ``stacks``, ``built``, …) and ``<hub>.contracted_import_mw``.
 """
 
 from __future__ import annotations
@@ -12,24 +11,21 @@ from typing import Any
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import components
 
-#: (Pyomo variable name, size suffix) of every indexed size variable.
-SIZE_VARS: list[tuple[str, str]] = [
-    ("bat_e_mwh", "energy_mwh"),
-    ("bat_p_mw", "power_mw"),
-    ("ely_built", "stacks"),
-    ("gas_built", "units"),
-    ("gas_sto_mwh", "storage_mwh"),
-    ("h2s_kg", "capacity_kg"),
-    ("reinf_build", "built"),
-    ("cap_mw", "contracted_import_mw"),
-]
+#: The hub's contracted import capacity (a system size: the grid connection, not a component).
+HUB_SIZES: list[tuple[str, str]] = [("cap_mw", "contracted_import_mw")]
+
+
+def size_var_names() -> list[tuple[str, str]]:
+    """(Pyomo variable name, size suffix) of every indexed size variable: the registry's, then the hubs'."""
+    return [(s.var, s.suffix) for c in components() for s in c.sizes] + HUB_SIZES
 
 
 def size_vars(hm: HubModel) -> dict[str, Any]:
     """Every size VarData by its name."""
     out: dict[str, Any] = {}
-    for comp_name, suffix in SIZE_VARS:
+    for comp_name, suffix in size_var_names():
         comp = getattr(hm.m, comp_name, None)
         if comp is None:
             continue

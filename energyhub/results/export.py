@@ -11,6 +11,7 @@ energyhub's marker, renamed into place), so a failed or interrupted export never
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,36 +20,20 @@ import pandas as pd
 import xarray as xr
 
 from energyhub.errors import InputError
+from energyhub.model.registry import components
 from energyhub.outdir import atomic_dir, check_target
+from energyhub.results.families import DROP_ALL_NAN, dataset_families
+from energyhub.results.families import FAMILIES as FAMILIES  # importable from here as before
 from energyhub.results.report_inputs import ResultDir, load_result_dir
+from energyhub.results.report_xlsx import write_workbook
 
+log = logging.getLogger(__name__)
 Format = Literal["csv", "parquet", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet", "xlsx")
 MANIFEST = "export.json"
 
-# family name -> the variables it holds (all share one element dimension besides time)
-FAMILIES: dict[str, tuple[str, ...]] = {
-    "asset_dispatch": ("p_mw", "h2_kg_per_h", "units_on"),
-    "asset_storage": ("soc_mwh", "gas_level_mwh", "h2_level_kg"),
-    "hub_exchange": ("import_mw", "export_mw", "import_limit_mw", "export_limit_mw"),
-    "hub_balance": ("demand_mw", "generation_available_mw", "generation_used_mw", "pv_mw", "wind_mw",
-                    "curtailed_mw", "shed_mw", "price_eur_per_mwh"),
-    "hub_hydrogen": ("h2_demand_kg_per_h", "h2_shortfall_kg_per_h"),
-    "branch_loading": ("flow_mw", "base_flow_mw", "overload_mw", "loading_pct", "loading_ac_before_pct",
-                       "loading_ac_after_pct"),
-    "branches": ("limit_mw",),
-    "bus_voltage": ("vm_before_pu", "vm_after_pu"),
-    "link_flow": ("link_flow",),
-    "time_weight": ("weight",),
-    "baseline_branch_loading": ("loading_dc_pct", "loading_ac_pct"),
-    "baseline_bus_voltage": ("vm_pu", "p_inj_mw"),
-    "baseline_ac_converged": ("ac_converged",),
-    "baseline_branches": ("branch_limit_mva", "ac_overloaded_h", "ac_worst_loading_pct", "ac_energy_above_limit_mwh",
-                          "dc_overloaded_h", "dc_worst_loading_pct", "dc_energy_above_limit_mwh"),
-    "baseline_buses": ("ac_below_h", "ac_above_h", "ac_min_vm_pu", "ac_max_vm_pu"),
-}
-DROP_ALL_NAN = frozenset({"asset_storage"})  # storage levels exist for storage assets only
 UNIT_SUFFIXES = {
+    "_mwh_th": "MWh_th", "_mw_th": "MW_th",
     "_eur_per_mwh": "EUR/MWh", "_eur": "EUR", "_mwh": "MWh", "_mw": "MW", "_mva": "MVA", "_kg": "kg", "_pct": "%",
     "_pu": "pu", "_t": "t", "_s": "s", "_h": "h",
 }
@@ -66,32 +51,6 @@ def unit_of(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- time-series tables
-def dataset_families(ds: xr.Dataset, prefix: str = "") -> dict[str, list[str]]:
-    """Group the variables of ``ds`` into families; the others are grouped by dims, named after their first one."""
-    groups: dict[str, list[str]] = {}
-    for family, candidates in FAMILIES.items():
-        members = [n for n in candidates if n in ds.data_vars and ds[n].ndim > 0]
-        for dims in dict.fromkeys(ds[n].dims for n in members):
-            groups[_family_key(groups, prefix + family)] = [n for n in members if ds[n].dims == dims]
-    claimed = {n for names in groups.values() for n in names}
-    leftovers: dict[tuple[object, ...], list[str]] = {}
-    for name, var in ds.data_vars.items():
-        if str(name) not in claimed and var.ndim > 0:
-            leftovers.setdefault(tuple(var.dims), []).append(str(name))
-    for same in leftovers.values():
-        groups[_family_key(groups, prefix + same[0])] = same
-    return groups
-
-
-def _family_key(groups: dict[str, list[str]], key: str) -> str:
-    suffix = 2
-    candidate = key
-    while candidate in groups:
-        candidate = f"{key}_{suffix}"
-        suffix += 1
-    return candidate
-
-
 def long_table(ds: xr.Dataset, names: list[str], drop_all_nan: bool = False) -> pd.DataFrame:
     """One long table of ``names`` (same dims): index columns, descriptive coordinates, then the values."""
     table = ds[names].to_dataframe().reset_index()
@@ -138,7 +97,8 @@ def capacities_table(summary: dict[str, Any], ds: xr.Dataset | None) -> pd.DataF
     return table
 
 
-COUNT_QUANTITIES = frozenset({"stacks", "units", "built"})
+#: Capacity quantities that are counts (integers): the sizes that per-unit capacities multiply.
+COUNT_QUANTITIES = frozenset(unit.count for c in components() for unit in c.per_unit)
 
 
 def hub_names(summary: dict[str, Any], ds: xr.Dataset | None = None) -> set[str]:
@@ -152,18 +112,12 @@ def hub_names(summary: dict[str, Any], ds: xr.Dataset | None = None) -> set[str]
 
 
 def infer_asset_type(sizes: dict[str, Any]) -> str:
-    """Guess an asset's type from the quantities sized for it (used when results.nc does not name it)."""
+    """Guess an asset's type from the quantities sized for it (used when results.nc does not name it): the first
+    component of the registry whose first size is among them."""
     keys = set(sizes)
-    if "energy_mwh" in keys:
-        return "battery"
-    if "stacks" in keys:
-        return "electrolyser"
-    if "capacity_kg" in keys:
-        return "h2_storage"
-    if "units" in keys:
-        return "biogas"
-    if "added_mva" in keys or "built" in keys:
-        return "reinforcement"
+    for component in components():
+        if component.sizes and component.sizes[0].suffix in keys and len(component.asset_types) == 1:
+            return component.asset_types[0]
     return ""
 
 
@@ -336,7 +290,8 @@ def check_out_dir(out: Path) -> None:
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: Format) -> list[str]:
     """Write one file per table into ``folder``; return the file names."""
     names = []
-    for name, table in tables.items():
+    for index, (name, table) in enumerate(tables.items(), start=1):
+        log.info("%s: %s (%d rows × %d columns) [%d/%d]", fmt, name, *table.shape, index, len(tables))
         if fmt == "csv":
             table.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%dT%H:%M:%S")
             names.append(f"{name}.csv")
@@ -362,11 +317,10 @@ def export_result(directory: Path, fmt: Format, out: Path | None = None) -> Path
     out = out if out is not None else directory / f"export-{fmt}"
     check_out_dir(out)
     result = load_result_dir(directory)
+    log.info("export: %s directory %s as %s", result.kind, directory, fmt)
     tables = build_tables(result)
     with atomic_dir(out, "export") as tmp:
         if fmt == "xlsx":
-            from energyhub.results.report_xlsx import write_workbook
-
             files = [write_workbook(result, tables, tmp / f"{_safe_name(result.scenario)}.xlsx").name]
         else:
             files = write_tables(tables, tmp, fmt)

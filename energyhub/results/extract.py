@@ -1,7 +1,9 @@
 """Turn a solved HubModel into an ``xarray.Dataset`` (dims ``time``, ``hub``, ``asset``, ``branch``, ``link``).
 
-Sign convention of ``p_mw`` per asset: positive = electricity delivered to the hub (battery discharge − charge,
-biogas output, −electrolyser consumption). Branch flows are recomputed as ``base + PTDF × (export − import)``
+The hub, branch and grid-exchange variables are the system's; every other variable is declared by a component of
+the registry (:class:`energyhub.model.registry.Output`) and filled by its ``extract``. Sign convention of ``p_mw``
+per asset: positive = electricity delivered to the hub (battery discharge − charge, biogas output, −electrolyser
+consumption). Branch flows are recomputed as ``base + PTDF × (export − import)``
 so that they hold for every flow model; ``loading_pct`` is |flow| / rating. Units are in each variable's
 ``attrs["units"]``. The AC check adds its own variables later (``xr.merge``).
 """
@@ -15,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import components, outputs
 from energyhub.solve.highs import SolveResult
 
 TIME, HUB, ASSET, BRANCH, LINK = "time", "hub", "asset", "branch", "link"
@@ -44,10 +47,11 @@ def hub_net_import_mw(hm: HubModel, res: SolveResult) -> np.ndarray:
 
 
 def effective_limit_mw(hm: HubModel, res: SolveResult) -> np.ndarray:
-    """Branch limits including the reinforcements that were built (B,)."""
+    """Branch limits including what components add in the solution (built reinforcements) (B,)."""
     limit = hm.grid.limit_mw.copy()
-    for b, extra in hm.info.get("reinforcement_by_branch", {}).items():
-        limit[b] += sum(mva * round(res.value(hm.m.reinf_build[r])) for r, mva in extra)
+    for component in components():
+        if component.branch_limit_mw is not None:
+            limit = limit + component.branch_limit_mw(hm, res.value)
     return limit
 
 
@@ -58,11 +62,6 @@ def _hub_vars(hm: HubModel, res: SolveResult) -> dict[str, xr.DataArray]:
     avail = np.stack([hm.info["generation_available_mw"][h] for h in hubs], axis=1)
     demand = np.stack([hm.hub_series(h, "demand_mw") for h in hubs], axis=1)
     price = np.stack([hm.market_series(hm.hub_zone(h), "energy_price_eur_per_mwh") for h in hubs], axis=1)
-    h2_demand = np.stack([hm.hub_series(h, "h2_demand_kg_per_h") for h in hubs], axis=1)
-    short = np.zeros_like(h2_demand)
-    for j, h in enumerate(hubs):
-        if h in hm.info.get("h2_hubs", []):
-            short[:, j] = _series(res, m.h2_short_kg_per_h, h, steps)
     d = (TIME, HUB)
     return {
         "import_mw": _da(get["imp_mw"], d, "MW", "import from the grid"),
@@ -73,42 +72,28 @@ def _hub_vars(hm: HubModel, res: SolveResult) -> dict[str, xr.DataArray]:
         "generation_used_mw": _da(get["gen_mw"], d, "MW", "local PV + wind used"),
         "curtailed_mw": _da(np.maximum(avail - get["gen_mw"], 0.0), d, "MW", "local PV + wind curtailed"),
         "price_eur_per_mwh": _da(price, d, "EUR/MWh", "zone energy price"),
-        "h2_demand_kg_per_h": _da(h2_demand, d, "kg/h", "hydrogen demand"),
-        "h2_shortfall_kg_per_h": _da(short, d, "kg/h", "unmet hydrogen demand"),
     }
 
 
-def _asset_vars(hm: HubModel, res: SolveResult, assets: list[str]) -> dict[str, xr.DataArray]:
-    m, steps = hm.m, hm.steps
-    shape = (hm.time.n, len(assets))
-    arrays = {k: np.full(shape, np.nan) for k in ("p_mw", "soc_mwh", "h2_kg_per_h", "h2_level_kg",
-                                                   "gas_level_mwh", "units_on")}
-    col = {a: j for j, a in enumerate(assets)}
-    for a in hm.assets_of("battery"):
-        dis, ch = _series(res, m.bat_dis_mw, a.name, steps), _series(res, m.bat_ch_mw, a.name, steps)
-        arrays["p_mw"][:, col[a.name]] = dis - ch
-        arrays["soc_mwh"][:, col[a.name]] = _series(res, m.bat_soc_mwh, a.name, steps)
-    for a in hm.assets_of("electrolyser"):
-        arrays["p_mw"][:, col[a.name]] = -_series(res, m.ely_p_mw, a.name, steps)
-        arrays["h2_kg_per_h"][:, col[a.name]] = _series(res, m.ely_h2_kg_per_h, a.name, steps)
-        arrays["units_on"][:, col[a.name]] = _series(res, m.ely_run, a.name, steps)
-    for a in hm.assets_of("biogas"):
-        arrays["p_mw"][:, col[a.name]] = _series(res, m.gas_p_mw, a.name, steps)
-        arrays["units_on"][:, col[a.name]] = _series(res, m.gas_on, a.name, steps)
-        if a.name in hm.info.get("gas_stores", []):
-            arrays["gas_level_mwh"][:, col[a.name]] = _series(res, m.gas_level_mwh, a.name, steps)
-    for a in hm.assets_of("h2_storage"):
-        dis, ch = _series(res, m.h2s_dis, a.name, steps), _series(res, m.h2s_ch, a.name, steps)
-        arrays["h2_kg_per_h"][:, col[a.name]] = dis - ch
-        arrays["h2_level_kg"][:, col[a.name]] = _series(res, m.h2s_level_kg, a.name, steps)
-    d = (TIME, ASSET)
-    units = {"p_mw": "MW", "soc_mwh": "MWh", "h2_kg_per_h": "kg/h", "h2_level_kg": "kg", "gas_level_mwh": "MWh",
-             "units_on": "1"}
-    text = {"p_mw": "electricity to the hub (+) or from it (−)", "soc_mwh": "battery state of charge",
-            "h2_kg_per_h": "hydrogen produced (electrolyser) or released from storage (+)",
-            "h2_level_kg": "hydrogen storage level", "gas_level_mwh": "biogas storage level",
-            "units_on": "running stacks / engines"}
-    return {k: _da(v, d, units[k], text[k]) for k, v in arrays.items()}
+def _component_vars(hm: HubModel, res: SolveResult, elements: dict[str, list[str]]) -> dict[str, xr.DataArray]:
+    """Every output the registry's components declare for this scenario: NaN for assets without it (storage levels
+    of non-storage assets), 0 for hubs and links."""
+    declared = outputs(hm.scenario)
+    arrays = {name: np.full((hm.time.n, len(elements[o.dim])), np.nan if o.dim == ASSET else 0.0)
+              for name, o in declared.items()}
+    col = {dim: {e: j for j, e in enumerate(names)} for dim, names in elements.items()}
+
+    def values(var: Any, key: Any) -> np.ndarray:
+        return _series(res, var, key, hm.steps)
+
+    for component in components():
+        if component.extract is None or not component.writes_outputs(hm.scenario):
+            continue
+        for name, by_element in component.extract(hm, values).items():
+            dim = declared[name].dim
+            for element, series in by_element.items():
+                arrays[name][:, col[dim][element]] = series
+    return {name: _da(arrays[name], (TIME, o.dim), o.units, o.description) for name, o in declared.items()}
 
 
 def _branch_vars(hm: HubModel, res: SolveResult) -> dict[str, xr.DataArray]:
@@ -126,33 +111,22 @@ def _branch_vars(hm: HubModel, res: SolveResult) -> dict[str, xr.DataArray]:
     }
 
 
-def _link_vars(hm: HubModel, res: SolveResult) -> dict[str, xr.DataArray]:
-    m, steps = hm.m, hm.steps
-    links = hm.scenario.links
-    flow = np.zeros((hm.time.n, len(links)))
-    for j, lk in enumerate(links):
-        flow[:, j] = _series(res, m.link_fwd, lk.name, steps)
-        if lk.bidirectional:
-            flow[:, j] -= _series(res, m.link_bwd, lk.name, steps)
-    return {"link_flow": _da(flow, (TIME, LINK), "kg/h (hydrogen) or MW (biogas)", "from_hub → to_hub (+)")}
-
-
 def to_dataset(hm: HubModel, res: SolveResult) -> xr.Dataset:
     """Dispatch, storage levels, flows and prices of a solved model."""
     t0 = _time.perf_counter()
-    specs = [a for a in hm.scenario.assets if a.type != "reinforcement"]
+    specs = [a for a in hm.scenario.assets if a.at_branch is None]  # assets with dispatch (not reinforcements)
     assets = [a.name for a in specs]
+    elements = {ASSET: assets, HUB: hm.hubs, LINK: [lk.name for lk in hm.scenario.links]}
     variables: dict[str, xr.DataArray] = {}
     variables.update(_hub_vars(hm, res))
-    variables.update(_asset_vars(hm, res, assets))
+    variables.update(_component_vars(hm, res, elements))
     variables.update(_branch_vars(hm, res))
-    variables.update(_link_vars(hm, res))
     variables["weight"] = _da(hm.time.weight, (TIME,), "1", "annual scaling of each step")
     coords = {TIME: _time_coord(hm), HUB: hm.hubs, ASSET: assets, BRANCH: list(hm.grid.branch_names),
               LINK: [lk.name for lk in hm.scenario.links],
               "link_carrier": (LINK, [str(lk.carrier) for lk in hm.scenario.links]),
               "asset_type": (ASSET, [str(a.type) for a in specs]),
-              "asset_hub": (ASSET, [str(getattr(a, "hub", "")) for a in specs])}
+              "asset_hub": (ASSET, [a.at_hub or "" for a in specs])}
     ds = xr.Dataset(variables, coords=coords, attrs={"scenario": hm.scenario.name, "step_h": hm.time.step_h,
                                                      "status": res.status})
     res.timings_s["extract"] = _time.perf_counter() - t0

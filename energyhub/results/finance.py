@@ -33,6 +33,7 @@ import xarray as xr
 
 from energyhub.model.core import HubModel
 from energyhub.model.costs import annuity
+from energyhub.model.registry import priced_sizes
 from energyhub.scenario.schema import Scenario
 
 ENERGY = ("energy", "co2", "export_revenue")
@@ -44,21 +45,9 @@ BILL = (*ENERGY, *TARIFFS, *UNSERVED)
 
 # ------------------------------------------------------------------------------------------------------ assets
 def sized_quantities(asset: Any) -> list[tuple[str, float, float]]:
-    """(capacity key in ``summary.capacities``, capex in EUR per unit of that key, existing) of an asset."""
-    kind = asset.type
-    if kind == "battery":
-        return [("energy_mwh", asset.energy_mwh.capex_eur_per_mwh, asset.energy_mwh.existing),
-                ("power_mw", asset.power_mw.capex_eur_per_mw, asset.power_mw.existing)]
-    if kind == "electrolyser":
-        return [("stacks", asset.capex_eur_per_mw * asset.stack_mw, asset.stacks.existing)]
-    if kind == "h2_storage":
-        return [("capacity_kg", asset.capacity_kg.capex_eur_per_kg, asset.capacity_kg.existing)]
-    if kind == "biogas":
-        return [("units", asset.capex_eur_per_mw * asset.unit_mw, asset.units.existing),
-                ("storage_mwh", asset.storage_mwh.capex_eur_per_mwh, asset.storage_mwh.existing)]
-    if kind == "reinforcement":
-        return [("built", asset.capex_eur, 0.0)]
-    return []
+    """(capacity key in ``summary.capacities``, capex in EUR per unit of that key, existing) of an asset, as its
+    component declares them (:func:`energyhub.model.registry.priced_sizes`)."""
+    return priced_sizes(asset)
 
 
 def asset_finance(scenario: Scenario, capacities: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
@@ -71,7 +60,8 @@ def asset_finance(scenario: Scenario, capacities: dict[str, dict[str, float]]) -
                          for key, capex, existing in sized_quantities(asset))
         out[asset.name] = {
             "type": asset.type,
-            "hub": getattr(asset, "hub", None),
+            "hub": asset.at_hub,
+            "side": "grid" if asset.at_branch is not None else "hub",  # who invests: the grid operator or the hub
             "investment_eur": investment,
             "lifetime_years": asset.lifetime_years,
             "annuity_eur_per_year": investment * annuity(rate, asset.lifetime_years),
@@ -136,8 +126,8 @@ def _total(costs: dict[str, float], categories: tuple[str, ...]) -> float:
 
 def actors(assets: dict[str, dict[str, Any]], costs: dict[str, float]) -> dict[str, dict[str, float]]:
     """What the hub companies pay and what the grid operator spends and receives (EUR, EUR per year)."""
-    hub_assets = [a for a in assets.values() if a["type"] != "reinforcement"]
-    reinforcements = [a for a in assets.values() if a["type"] == "reinforcement"]
+    hub_assets = [a for a in assets.values() if a.get("side") != "grid"]
+    reinforcements = [a for a in assets.values() if a.get("side") == "grid"]
     known = {*BILL, *OPERATION, "capex", "fixed_om", "overload", "total"}
     other = sum(float(v) for k, v in costs.items() if k not in known)
     hub_side = {

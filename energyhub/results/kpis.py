@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import component_of, components
 from energyhub.model.sizes import size_vars
 from energyhub.solve.highs import SolveResult
 
@@ -22,11 +23,11 @@ def capacities(hm: HubModel, res: SolveResult) -> dict[str, float]:
     (electrolyser stacks, biogas engines: ``power_mw``) and a reinforcement's added rating (``added_mva``)."""
     out = {name: round(res.value(var), 9) for name, var in size_vars(hm).items()}
     for asset in hm.scenario.assets:
-        unit = {"electrolyser": ("stacks", "stack_mw", "power_mw"), "biogas": ("units", "unit_mw", "power_mw"),
-                "reinforcement": ("built", "added_mva", "added_mva")}.get(asset.type)
-        if unit is not None and f"{asset.name}.{unit[0]}" in out:
-            count, per_unit, key = unit
-            out[f"{asset.name}.{key}"] = round(out[f"{asset.name}.{count}"] * float(getattr(asset, per_unit)), 9)
+        component = component_of(asset.type)
+        for unit in component.per_unit if component is not None else ():
+            if f"{asset.name}.{unit.count}" in out:
+                per_unit = float(getattr(asset, unit.field))
+                out[f"{asset.name}.{unit.key}"] = round(out[f"{asset.name}.{unit.count}"] * per_unit, 9)
     return out
 
 
@@ -48,20 +49,21 @@ def _horizon_sum(ds: xr.Dataset, name: str, hm: HubModel) -> xr.DataArray:
 
 
 def kpis(hm: HubModel, res: SolveResult, ds: xr.Dataset) -> dict[str, Any]:
-    """Energy, hydrogen, grid and CO2 figures over the horizon."""
+    """Energy, grid and CO2 figures over the horizon, and those of every component in the registry."""
     co2 = 0.0
     for h in hm.hubs:
         intensity = hm.market_series(hm.hub_zone(h), "co2_intensity_t_per_mwh")
         imp = ds["import_mw"].sel(hub=h).to_numpy()
         co2 += float(np.sum(imp * intensity * ds["weight"].to_numpy()) * hm.data.horizon_h / 8760.0 * hm.time.step_h)
-    ely = [a.name for a in hm.assets_of("electrolyser")]
-    h2_produced = float(_horizon_sum(ds, "h2_kg_per_h", hm).sel(asset=ely).sum()) if ely else 0.0
-    return {
+    out: dict[str, Any] = {
         "overload_mwh_after": float(_horizon_sum(ds, "overload_mw", hm).sum()),
         "curtailed_mwh": float(_horizon_sum(ds, "curtailed_mw", hm).sum()),
         "shed_mwh": float(_horizon_sum(ds, "shed_mw", hm).sum()),
-        "h2_produced_kg": h2_produced,
-        "h2_shortfall_kg": float(_horizon_sum(ds, "h2_shortfall_kg_per_h", hm).sum()),
+    }
+    for component in components():
+        if component.kpis is not None and component.writes_outputs(hm.scenario):
+            out.update(component.kpis(hm, lambda name: _horizon_sum(ds, name, hm)))
+    return out | {
         "grid_import_mwh": float(_horizon_sum(ds, "import_mw", hm).sum()),
         "grid_export_mwh": float(_horizon_sum(ds, "export_mw", hm).sum()),
         "peak_import_mw": {h: float(ds["import_mw"].sel(hub=h).max()) for h in hm.hubs},

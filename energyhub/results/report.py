@@ -21,6 +21,7 @@ from energyhub.errors import InputError
 from energyhub.results.report_decision import comparison_section, decision_section
 from energyhub.results.report_grid import congestion_section, hubs_section
 from energyhub.results.report_inputs import ResultDir, load_result_dir
+from energyhub.results.report_penalties import penalties_section
 from energyhub.results.report_sections import (
     Section,
     assets_section,
@@ -47,6 +48,7 @@ def build_sections(result: ResultDir, week: str | None) -> list[Section]:
         scenario_section(result),
         assets_section(result),
         congestion_section(result),
+        penalties_section(result),
         hubs_section(result),
         dispatch_section(result, week),
         costs_section(result),

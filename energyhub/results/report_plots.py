@@ -22,8 +22,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import Colormap, LinearSegmentedColormap, TwoSlopeNorm, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from energyhub.model.registry import outputs
 
 DPI = 110
 WIDTH_IN = 10.0
@@ -32,6 +35,9 @@ BEFORE_COLOUR = "#c0392b"
 AFTER_COLOUR = "#1f4e79"
 LIMIT_COLOUR = "#333333"
 HEATMAP_MAX_BRANCHES = 40
+# loading colour scale: light to dark blue up to the limit, then a jump to a saturated red that darkens above it
+LOADING_BELOW = ("#f4f7fb", "#9ecae1", "#2b6ca3")  # 0 %, half the limit, just below the limit
+LOADING_ABOVE = ("#e8251f", "#67000d")  # at the limit, at the top of the scale
 
 plt.rcParams.update({
     "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.spines.top": False,
@@ -60,19 +66,40 @@ def _limit_line(ax: Axes, limit_pct: float, horizontal: bool = True) -> None:
 
 
 # ------------------------------------------------------------------------------------------------------ congestion
+def loading_cmap() -> Colormap:
+    """Two-part colour scale for use with :func:`loading_norm`: blues below the limit (0.5), reds above it, with a
+    jump at the limit itself so that 101 % reads as red and 99 % as blue."""
+    stops = [(0.0, LOADING_BELOW[0], LOADING_BELOW[0]), (0.25, LOADING_BELOW[1], LOADING_BELOW[1]),
+             (0.5, LOADING_BELOW[2], LOADING_ABOVE[0]), (1.0, LOADING_ABOVE[1], LOADING_ABOVE[1])]
+    channels = {name: [(x, to_rgb(left)[i], to_rgb(right)[i]) for x, left, right in stops]
+                for i, name in enumerate(("red", "green", "blue"))}
+    return LinearSegmentedColormap("loading", channels, N=512)  # type: ignore[arg-type]
+
+
+def loading_norm(limit_pct: float, max_pct: float) -> TwoSlopeNorm:
+    """0 % -> 0, the limit -> 0.5, the top of the scale (at least 1.3 × the limit) -> 1."""
+    return TwoSlopeNorm(vmin=0.0, vcenter=limit_pct, vmax=max(limit_pct * 1.3, max_pct))
+
+
+def loading_colour(loading_pct: float, limit_pct: float, max_pct: float = 0.0) -> tuple[float, float, float]:
+    """The RGB colour (0-1) of a loading in the heatmap."""
+    r, g, b, _ = loading_cmap()(float(loading_norm(limit_pct, max_pct)(loading_pct)))
+    return float(r), float(g), float(b)
+
+
 def loading_heatmap(panels: Sequence[tuple[str, xr.DataArray]], limit_pct: float) -> Figure:
     """Branch loading (%) over time, one panel per (title, loading(time, branch)), most loaded branches on top."""
     first = panels[0][1]
     order = first.max("time").to_series().sort_values(ascending=False).index[:HEATMAP_MAX_BRANCHES]
-    vmax = max(limit_pct * 1.3, max(float(p.max()) for _, p in panels))
-    norm = TwoSlopeNorm(vmin=0.0, vcenter=limit_pct, vmax=vmax)
+    norm = loading_norm(limit_pct, max(float(p.max()) for _, p in panels))
+    cmap = loading_cmap()
     height = 1.0 + len(panels) * max(1.8, 0.17 * len(order))
     fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH_IN, height), sharex=True, squeeze=False)
     times = mdates.date2num(pd.DatetimeIndex(first["time"].values).to_pydatetime())
     image = None
     for ax, (title, loading) in zip(axes[:, 0], panels, strict=True):
         values = loading.sel(branch=order).transpose("branch", "time").values
-        image = ax.imshow(values, aspect="auto", interpolation="nearest", cmap="RdYlBu_r", norm=norm,
+        image = ax.imshow(values, aspect="auto", interpolation="nearest", cmap=cmap, norm=norm,
                           extent=(times[0], times[-1], len(order) - 0.5, -0.5))
         ax.set_title(title, loc="left")
         ax.grid(False)
@@ -83,6 +110,7 @@ def loading_heatmap(panels: Sequence[tuple[str, xr.DataArray]], limit_pct: float
     bar = fig.colorbar(image, ax=axes[:, 0].tolist(), fraction=0.025, pad=0.01)
     bar.set_label("loading (%)")
     bar.ax.axhline(limit_pct, color="black", lw=1.5)
+    bar.set_ticks(sorted({0.0, limit_pct / 2, limit_pct, float(norm.vmax or limit_pct)}))
     return fig
 
 
@@ -158,8 +186,19 @@ def week_dispatch(week: xr.Dataset, limit_pct: float, panels: Sequence[str]) -> 
         else:
             drawers[panel](ax, week, times)
         _time_axis(ax)
-        ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.08, 0.5))
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(LEGEND_BESIDE_TWIN if _twinned(ax) else 1.01,
+                                                                        0.5))
     return fig
+
+
+LEGEND_BESIDE_TWIN = 1.16  # right of a twin axis' ticks and label (e.g. "2,000" and "kg H₂")
+
+
+def _twinned(ax: Axes) -> bool:
+    """Whether ``ax`` has a twin axis drawn over it (its ticks and label take the space right of the panel)."""
+    return any(other is not ax and other.get_position().bounds == ax.get_position().bounds
+               for other in ax.figure.axes)
 
 
 def _assets_panel(ax: Axes, week: xr.Dataset, times: pd.DatetimeIndex) -> None:
@@ -193,34 +232,49 @@ def _used(series: np.ndarray) -> bool:
 def storage_labels(week: xr.Dataset) -> list[str]:
     """The storage series the storage panel draws, as ``asset (unit)``: for captions and alt texts."""
     labels = []
-    for name, unit in (("soc_mwh", "MWh"), ("gas_level_mwh", "MWh"), ("h2_level_kg", "kg")):
+    for name, unit in storage_levels():
         if name in week:
             used = [a for a in week["asset"].values if _used(week[name].sel(asset=a).values)]
             labels += [f"{asset} ({unit})" for asset in used]
     return labels
 
 
+def storage_levels() -> list[tuple[str, str]]:
+    """(dataset variable, unit) of every storage level the registry's components declare, energy (MWh) first."""
+    levels = [(o.name, o.units) for o in outputs().values() if o.storage]
+    return sorted(levels, key=lambda level: not _energy(level[1]))
+
+
+def _energy(unit: str) -> bool:
+    return unit.startswith("MWh")
+
+
 def _storage_panel(ax: Axes, week: xr.Dataset, times: pd.DatetimeIndex) -> None:
     colour = 0
-    for name in ("soc_mwh", "gas_level_mwh"):
-        if name not in week:
+    levels = [(name, unit) for name, unit in storage_levels() if name in week]
+    for name, unit in levels:
+        if not _energy(unit):
             continue
         for asset in week["asset"].values:
             series = week[name].sel(asset=asset).values
             if _used(series):
-                ax.plot(times, series, lw=1.4, color=PALETTE[colour % len(PALETTE)], label=f"{asset} (MWh)")
+                ax.plot(times, series, lw=1.4, color=PALETTE[colour % len(PALETTE)], label=f"{asset} ({unit})")
                 colour += 1
     ax.set_ylabel("MWh")
-    ax.set_title("Storage levels (battery, biogas: MWh, left; hydrogen: kg, right, dashed)", loc="left")
-    if "h2_level_kg" in week and np.isfinite(week["h2_level_kg"].values).any():
+    others = [(name, unit) for name, unit in levels if not _energy(unit) and np.isfinite(week[name].values).any()]
+    units = ", ".join(dict.fromkeys(unit for _, unit in others))
+    ax.set_title(f"Storage levels (MWh, left{f'; {units}, right, dashed' if others else ''})", loc="left")
+    if others:
         twin = ax.twinx()
         twin.grid(False)
-        for asset in week["asset"].values:
-            series = week["h2_level_kg"].sel(asset=asset).values
-            if _used(series):
-                twin.plot(times, series, lw=1.4, ls="--", color=PALETTE[colour % len(PALETTE)], label=f"{asset} (kg)")
-                colour += 1
-        twin.set_ylabel("kg H₂")
+        for name, unit in others:
+            for asset in week["asset"].values:
+                series = week[name].sel(asset=asset).values
+                if _used(series):
+                    twin.plot(times, series, lw=1.4, ls="--", color=PALETTE[colour % len(PALETTE)],
+                              label=f"{asset} ({unit})")
+                    colour += 1
+        twin.set_ylabel(units)
         handles, labels = twin.get_legend_handles_labels()
         for handle, label in zip(handles, labels, strict=True):
             ax.plot([], [], color=handle.get_color(), ls="--", label=label)  # type: ignore[attr-defined]
@@ -254,6 +308,21 @@ def cost_bars(categories: Sequence[str], costs_eur: Sequence[float]) -> Figure:
     return fig
 
 
+# ------------------------------------------------------------------------------------------------------- penalties
+def penalty_months(series: Sequence[tuple[str, str, pd.Series]]) -> Figure:
+    """One bar panel per (label, unit, amount per period) side by side; the index holds pandas periods."""
+    fig, axes = plt.subplots(1, len(series), figsize=(WIDTH_IN, 2.8), squeeze=False)
+    for i, (ax, (label, unit, monthly)) in enumerate(zip(axes[0], series, strict=True)):
+        names = [period.strftime("%d %b" if period.freqstr.startswith("D") else "%b") for period in monthly.index]
+        ax.bar(range(len(monthly)), monthly.to_numpy(dtype=float), color=PALETTE[(i + 1) % len(PALETTE)])
+        ax.set_xticks(range(len(monthly)), names, rotation=90 if len(names) > 6 else 0, fontsize=7.5)
+        ax.set_title(label, loc="left", fontsize=9)
+        ax.set_ylabel(unit)
+        ax.grid(axis="x", visible=False)
+    fig.tight_layout()
+    return fig
+
+
 # ----------------------------------------------------------------------------------------------------------- sweep
 def sweep_lines(points: pd.DataFrame, x: str, series: str | None, metrics: Sequence[str]) -> Figure:
     """One small plot per metric against parameter ``x``; one line per value of ``series`` when given."""
@@ -264,14 +333,58 @@ def sweep_lines(points: pd.DataFrame, x: str, series: str | None, metrics: Seque
     for ax, metric in zip(axes.flat, metrics, strict=False):
         for i, (value, group) in enumerate(groups):
             ordered = group.sort_values(x)
-            label = None if value is None else f"{series.split('.')[-1] if series else ''} = {value!s}"
+            label = None if value is None else f"{short_name(series or '')} = {value!s}"
             ax.plot(ordered[x], ordered[metric], marker="o", ms=4, lw=1.5, color=PALETTE[i % len(PALETTE)],
                     label=label)
         ax.set_title(metric, loc="left", fontsize=9)
-        ax.set_xlabel(x, fontsize=8)
+        ax.set_xlabel(short_name(x), fontsize=8)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(FuncFormatter(_plain_number))
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
-    if series is not None:
-        axes[0, 0].legend(fontsize=7.5)
-    fig.tight_layout()
+    top = 1.0
+    if series is not None:  # above the panels, never over a line
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), fontsize=8,
+                   bbox_to_anchor=(0.5, 1.0))
+        top = 1.0 - 0.45 / fig.get_figheight()
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, top))
+    return fig
+
+
+def short_name(path: str) -> str:
+    """The last two parts of a dotted parameter path (``capex_eur_per_mw`` alone says too little)."""
+    return ".".join(path.split(".")[-2:])
+
+
+def _plain_number(value: float, _position: object = None) -> str:
+    """Short tick labels without an offset or exponent: ``1.2M``, ``300k``, ``0.25``."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.4g}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:.4g}k"
+    return f"{value:.4g}"
+
+
+def tornado(params: Sequence[str], low_eur: Sequence[float], high_eur: Sequence[float], base_eur: float,
+            low_labels: Sequence[str], high_labels: Sequence[str]) -> Figure:
+    """Horizontal bars of the objective change (kEUR) from the base at each parameter's low and high value, the
+    largest swing first; each bar end labelled with the parameter value."""
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.9 + 0.45 * len(params)))
+    ys = np.arange(len(params))
+    low = (np.asarray(low_eur, dtype=float) - base_eur) / 1e3
+    high = (np.asarray(high_eur, dtype=float) - base_eur) / 1e3
+    ax.barh(ys, low, color=PALETTE[0], height=0.55, label="lowest value")
+    ax.barh(ys, high, color=PALETTE[1], height=0.55, label="highest value")
+    for y, (lo, hi, lo_text, hi_text) in enumerate(zip(low, high, low_labels, high_labels, strict=True)):
+        for value, text in ((lo, lo_text), (hi, hi_text)):
+            ax.annotate(text, (value, y), xytext=(4 if value >= 0 else -4, 0), textcoords="offset points",
+                        ha="left" if value >= 0 else "right", va="center", fontsize=7.5)
+    ax.set_yticks(ys, list(params), fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(f"objective change from the base point ({base_eur / 1e3:,.0f} kEUR), kEUR")
+    ax.grid(axis="y", visible=False)
+    ax.margins(x=0.2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(params) < 4 else -0.12), ncol=2)
     return fig

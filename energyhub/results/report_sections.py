@@ -222,10 +222,11 @@ def dispatch_section(result: ResultDir, week: str | None) -> Section:
         section.blocks.append(note("No --week given: only the most congested week is shown."))
     panels = [p for p, var in (("assets", "p_mw"), ("hubs", "import_mw"), ("loading", "loading_ac_before_pct"))
               if present(ds, var)]
-    if present(ds, "soc_mwh") or present(ds, "h2_level_kg") or present(ds, "gas_level_mwh"):
+    levels = [name for name, _ in plots.storage_levels()]
+    if any(present(ds, name) for name in levels):
         panels.insert(min(2, len(panels)), "storage")
     else:
-        section.blocks.append(note("No storage levels (soc_mwh, h2_level_kg): storage panel skipped."))
+        section.blocks.append(note(f"No storage levels ({', '.join(levels)}): storage panel skipped."))
     if not panels:
         section.blocks.append(note("No dispatch variables in results.nc: section skipped."))
         return section
@@ -235,6 +236,6 @@ def dispatch_section(result: ResultDir, week: str | None) -> Section:
         fig = plots.week_dispatch(chunk, limit, panels)
         caption = f"{label}: {begin:%a %Y-%m-%d} to {end - pd.Timedelta(seconds=1):%a %Y-%m-%d}."
         if "storage" in panels:
-            caption += " Storage levels drawn: " + ", ".join(plots.storage_labels(chunk)) + "."
+            caption += " Storage levels drawn: " + (", ".join(plots.storage_labels(chunk)) or "none") + "."
         section.blocks.append(figure(f"week-{index}", plots.to_data_uri(fig), caption))
     return section

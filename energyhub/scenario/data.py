@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from energyhub.errors import InputError
+from energyhub.scenario.components import HUB_SERIES
 from energyhub.scenario.load import SOLVERS_DIR, load_scenario
 from energyhub.scenario.schema import Scenario
 from energyhub.scenario.series import SeriesReader, model_times
@@ -19,7 +20,8 @@ class ScenarioData:
     """The scenario plus its series at model resolution.
 
     ``series`` is keyed by the dotted name path of the field, e.g. ``hubs.hengelo.demand_mw``,
-    ``hubs.hengelo.pv.profile_pu``, ``markets.NL.energy_price_eur_per_mwh``; every array has one value per step.
+    ``hubs.hengelo.pv.profile_pu``, ``markets.NL.energy_price_eur_per_mwh``, ``assets.<name>.<field>`` (an asset's
+    ``SERIES_FIELDS``); every array has one value per step.
     """
 
     scenario: Scenario
@@ -60,7 +62,7 @@ def read_series(scenario: Scenario, path: Path) -> ScenarioData:
         )
     for i, hub in enumerate(scenario.hubs):
         key = f"hubs.{hub.name}"
-        for name in ("demand_mw", "h2_demand_kg_per_h"):
+        for name in ("demand_mw", "h2_demand_kg_per_h", *HUB_SERIES):
             values = reader.read(getattr(hub, name), f"hubs[{i}].{name}")
             _non_negative(values, path, f"hubs[{i}].{name}")
             series[f"{key}.{name}"] = values
@@ -70,6 +72,11 @@ def read_series(scenario: Scenario, path: Path) -> ScenarioData:
                 values = reader.read(gen.profile_pu, f"hubs[{i}].{kind}.profile_pu")
                 _within(values, path, f"hubs[{i}].{kind}.profile_pu", 0.0, 1.0)
                 series[f"{key}.{kind}.profile_pu"] = values
+    for i, asset in enumerate(scenario.assets):
+        for name in asset.SERIES_FIELDS:
+            values = reader.read(getattr(asset, name), f"assets[{i}].{name}")
+            _non_negative(values, path, f"assets[{i}].{name}")
+            series[f"assets.{asset.name}.{name}"] = values
     return ScenarioData(scenario, path, times, series)
 
 

@@ -80,7 +80,7 @@ _UNION_LABELS = frozenset({"float", "str", "int", "bool"})
 
 
 def field_path(loc: tuple[int | str, ...], last_is_key: bool = False) -> str:
-    """``('assets', 2, 'battery', 'power_mw', 'max')`` -> ``assets[2].power_mw.max``.
+    """``('assets', 2, '<type tag>', 'power_mw', 'max')`` -> ``assets[2].power_mw.max``.
 
     ``last_is_key``: the last part is a key the user wrote (an unknown key), never a union label.
     """
@@ -89,7 +89,7 @@ def field_path(loc: tuple[int | str, ...], last_is_key: bool = False) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif i > 0 and isinstance(loc[i - 1], int) and loc[0] == "assets" and i == 2:
-            continue  # the discriminator tag of an asset ('battery', ...) is not part of the user's path
+            continue  # the discriminator tag of an asset (its type tag) is not part of the user's path
         elif "[" in part or "," in part:
             continue  # pydantic's union member labels, e.g. 'function-after[...]'
         elif part in _UNION_LABELS and not (last_is_key and i == len(loc) - 1):

@@ -11,14 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from energyhub.scenario.schema import (
-    BatteryAsset,
-    BiogasAsset,
-    ElectrolyserAsset,
-    H2StorageAsset,
-    ReinforcementAsset,
-    Scenario,
-)
+from energyhub.scenario.schema import Scenario
 
 
 def closest(name: str, choices: Iterable[str]) -> str:
@@ -138,51 +131,8 @@ def _check_assets(scenario: Scenario, hubs: set[str], segments: set[str]) -> lis
     problems: list[str] = []
     for i, asset in enumerate(scenario.assets):
         where = f"assets[{i}]"
-        if isinstance(asset, ReinforcementAsset):
-            seg_name = asset.branch.split("/", 1)[0]
-            if "/" not in asset.branch or seg_name not in segments:
-                problems.append(f"{where}.branch: '{asset.branch}' must be 'segment/branch name' of a known segment")
-            continue
-        if asset.hub not in hubs:
-            problems.append(f"{where}.hub: {unknown('hub', asset.hub, hubs)}")
-        if isinstance(asset, BatteryAsset):
-            problems += _check_battery(where, asset)
-        elif isinstance(asset, ElectrolyserAsset) and asset.part_load:
-            problems += _check_part_load(where, asset)
-        elif isinstance(asset, BiogasAsset) and asset.units.upper == 0:
-            problems.append(f"{where}.units.max: the biogas asset can have no unit; set units.max ≥ 1 or remove it")
-        elif isinstance(asset, H2StorageAsset) and asset.capacity_kg.upper == 0:
-            problems.append(f"{where}.capacity_kg.max: the storage can hold nothing; set max > 0 or remove it")
+        hub = asset.at_hub
+        if hub is not None and hub not in hubs:
+            problems.append(f"{where}.hub: {unknown('hub', hub, hubs)}")
+        problems += asset.problems(where, segments)
     return problems
-
-
-def _check_battery(where: str, battery: BatteryAsset) -> list[str]:
-    problems = []
-    lo, hi = battery.min_duration_h, battery.max_duration_h
-    if lo is not None and hi is not None and lo > hi:
-        problems.append(f"{where}.min_duration_h: {lo:g} h is above max_duration_h {hi:g} h")
-    if battery.build_or_not and battery.energy_mwh.min <= battery.energy_mwh.existing:
-        problems.append(
-            f"{where}.energy_mwh.min: build_or_not needs a minimum size above the existing "
-            f"{battery.energy_mwh.existing:g} MWh (the size built if the battery is built)"
-        )
-    return problems
-
-
-def _check_part_load(where: str, electrolyser: ElectrolyserAsset) -> list[str]:
-    points = sorted(electrolyser.part_load or [], key=lambda p: p.load_frac)
-    fracs = [p.load_frac for p in points]
-    if len(set(fracs)) != len(fracs):
-        return [f"{where}.part_load: two points have the same load_frac"]
-    if fracs[-1] != 1.0:
-        return [f"{where}.part_load: the curve must end at load_frac 1.0 (full load, kwh_per_kg there)"]
-    # hydrogen output per MW of stack at each point, with the origin: must be concave (non-increasing slopes)
-    xs = [0.0, *fracs]
-    ys = [0.0, *(1000.0 * f / p.kwh_per_kg for f, p in zip(fracs, points, strict=True))]
-    slopes = [(ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k]) for k in range(len(xs) - 1)]
-    if any(slopes[k + 1] > slopes[k] + 1e-9 for k in range(len(slopes) - 1)):
-        return [
-            f"{where}.part_load: the curve gives a non-concave hydrogen output (efficiency must not rise "
-            "with load); use kwh_per_kg that do not fall as load_frac rises"
-        ]
-    return []

@@ -11,111 +11,30 @@ it as JSON Schema.
 
 from __future__ import annotations
 
-import types
 from datetime import datetime
-from functools import cache
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, create_model, field_validator, model_validator
 
-#: The largest magnitude of any number in a scenario, in its own unit (1e9 MW, EUR, kg, …): far above anything a
-#: hub study needs, far below what overflows or what HiGHS reads as infinite (1e20). Checked for every number field
-#: and every series value.
-MAX_MAGNITUDE = 1e9
-
-Name = Annotated[
-    str,
-    Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
-        max_length=64,
-        description="An identifier: letters, digits, '-' and '_' (no dots: names appear in dotted sweep paths).",
-    ),
-]
-Series = Annotated[
-    float | str,
-    Field(
-        description="A constant, or a time series 'file.csv#column' / 'file.parquet#column' relative to the "
-        "scenario file.",
-        union_mode="left_to_right",
-    ),
-]
-NonNeg = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Efficiency = Annotated[float, Field(gt=0, le=1, description="A fraction in (0, 1].")]
-Fraction = Annotated[float, Field(ge=0, le=1)]
-Lifetime = Annotated[int, Field(ge=1, le=100, description="Economic lifetime in years.")]
-VoltagePu = Annotated[float, Field(ge=0.5, le=1.5, description="A bus voltage, per unit of nominal.")]
-FixedOm = Annotated[float, Field(ge=0, le=100, description="Fixed O&M per year, % of capex.")]
-
-
-def _numeric(annotation: Any) -> bool:
-    """Whether a field's type holds numbers (int or float, in a union, list or tuple) and does not take booleans."""
-    args, origin = get_args(annotation), get_origin(annotation)
-    if annotation is bool or (origin is Literal and any(isinstance(a, bool) for a in args)):
-        return False
-    if annotation in (int, float) or (origin is Literal and any(isinstance(a, int) for a in args)):
-        return True
-    if origin in (Union, types.UnionType, list, tuple, Annotated):
-        kinds = [a for a in args if a is not Ellipsis]
-        return not any(a is bool for a in kinds) and any(_numeric(a) for a in kinds)
-    return False
-
-
-@cache
-def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
-    return frozenset(name for name, field in model.model_fields.items() if _numeric(field.annotation))
-
-
-class _Boolean:
-    """A boolean met where a number belongs: no number type accepts it, and pydantic's message shows it as written
-    (``Input should be a valid number (got true)``). pydantic itself would read ``true`` as 1."""
-
-    def __init__(self, value: bool) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "true" if self.value else "false"
-
-
-def _mark_booleans(value: Any) -> Any:
-    if isinstance(value, bool):
-        return _Boolean(value)
-    if isinstance(value, list | tuple):
-        return [_mark_booleans(item) for item in value]
-    return value
-
-
-def _sane_magnitude(value: Any) -> None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
-        raise ValueError(
-            f"{value:g} is beyond {MAX_MAGNITUDE:g}, the largest magnitude a scenario accepts; check the unit"
-        )
-    if isinstance(value, list | tuple):
-        for item in value:
-            _sane_magnitude(item)
-
-
-class Strict(BaseModel):
-    """Base of every scenario model: unknown keys are errors (with the closest known key suggested); numbers must
-    be finite (YAML's .nan and .inf are rejected), at most :data:`MAX_MAGNITUDE` in size and never booleans
-    (pydantic would read ``true`` as 1): checked here for every number field of every model, present and future."""
-
-    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _booleans_are_not_numbers(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        numeric = _numeric_fields(cls)
-        return {key: _mark_booleans(value) if key in numeric else value for key, value in data.items()}
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _numbers_of_sane_magnitude(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name in _numeric_fields(cls):
-            _sane_magnitude(value)
-        return value
+from energyhub.scenario.components import ASSET_CLASSES, HUB_FIELDS, LINK_CARRIERS
+from energyhub.scenario.types import (  # noqa: F401  (re-exported: the scenario's building blocks)
+    MAX_MAGNITUDE,
+    MAX_UNITS,
+    AssetBase,
+    Efficiency,
+    EnergySize,
+    Fraction,
+    Lifetime,
+    MassSize,
+    Name,
+    NonNeg,
+    Positive,
+    PowerSize,
+    Series,
+    Strict,
+    UnitCount,
+    VoltagePu,
+)
 
 
 # --------------------------------------------------------------------------------------------------- time
@@ -291,7 +210,9 @@ class GenerationSpec(Strict):
     profile_pu: Series = Field(description="Output per unit of capacity, 0-1.")
 
 
-class HubSpec(Strict):
+class HubBase(Strict):
+    """A hub; components add fields (e.g. a heat demand) through the schema registry (:class:`HubSpec`)."""
+
     name: Name
     bus: str = Field(description="Grid bus as 'segment/bus name'.")
     connection: ConnectionSpec
@@ -306,6 +227,14 @@ class HubSpec(Strict):
         return self.bus.split("/", 1)[0]
 
 
+if TYPE_CHECKING:
+    class HubSpec(HubBase):
+        def __getattr__(self, name: str) -> Any: ...  # fields added by components
+else:
+    HubSpec = create_model("HubSpec", __base__=HubBase, __module__=__name__,
+                           __doc__="A hub: its bus, connection, demands and local generation.", **HUB_FIELDS)
+
+
 class GroupSpec(Strict):
     """A group transport agreement: several hubs share one contracted capacity."""
 
@@ -316,163 +245,63 @@ class GroupSpec(Strict):
 
 
 # --------------------------------------------------------------------------------------------------- assets
-#: The most identical units (electrolyser stacks, biogas engines) of one asset: each is a variable per time step.
-MAX_UNITS = 1000
+# --------------------------------------------------------------------------------------------------- assets
+#: Asset classes by their ``type`` tag, from the schema registry (:mod:`energyhub.scenario.components`).
+ASSET_TYPES: dict[str, type[AssetBase]] = dict(ASSET_CLASSES)
 
-
-class _Size(Strict):
-    existing: NonNeg = Field(0.0, description="Already built; costs no capex.")
-    min: NonNeg = Field(0.0, description="Smallest total capacity (if built, with build_or_not).")
-    max: NonNeg | None = Field(None, description="Largest total capacity; default: existing (not extendable).")
-
-    @property
-    def upper(self) -> float:
-        return self.existing if self.max is None else self.max
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.max is not None and self.max < max(self.min, self.existing):
-            raise ValueError(f"max ({self.max:g}) is below min ({self.min:g}) or existing ({self.existing:g})")
-        return self
-
-
-class PowerSize(_Size):
-    capex_eur_per_mw: NonNeg = 0.0
-
-
-class EnergySize(_Size):
-    capex_eur_per_mwh: NonNeg = 0.0
-
-
-class MassSize(_Size):
-    capex_eur_per_kg: NonNeg = 0.0
-
-
-class UnitCount(Strict):
-    existing: int = Field(0, ge=0, le=MAX_UNITS)
-    min: int = Field(0, ge=0, le=MAX_UNITS)
-    max: int | None = Field(None, ge=0, le=MAX_UNITS, description="Default: existing.")
-
-    @property
-    def upper(self) -> int:
-        return self.existing if self.max is None else self.max
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.max is not None and self.max < max(self.min, self.existing):
-            raise ValueError(f"max ({self.max}) is below min ({self.min}) or existing ({self.existing})")
-        return self
-
-
-class _Asset(Strict):
-    name: Name
-    lifetime_years: Lifetime = 20
-    fixed_om_pct_per_year: FixedOm = 0.0
-
-
-class BatteryAsset(_Asset):
-    type: Literal["battery"]
-    hub: Name
-    energy_mwh: EnergySize
-    power_mw: PowerSize
-    charge_efficiency: Efficiency = 0.95
-    discharge_efficiency: Efficiency = 0.95
-    self_discharge_pct_per_day: float = Field(0.0, ge=0, lt=100)
-    min_duration_h: NonNeg | None = Field(None, description="Lower bound on energy / power.")
-    max_duration_h: Positive | None = Field(None, description="Upper bound on energy / power.")
-    build_or_not: bool = Field(False, description="Binary build decision: either nothing new or at least min.")
-
-
-class PartLoadPoint(Strict):
-    load_frac: Annotated[float, Field(gt=0, le=1)]
-    kwh_per_kg: Positive
-
-
-class ElectrolyserAsset(_Asset):
-    type: Literal["electrolyser"]
-    hub: Name
-    stack_mw: Positive = Field(description="Electrical rating of one stack.")
-    stacks: UnitCount
-    capex_eur_per_mw: NonNeg = 0.0
-    kwh_per_kg: Positive = Field(55.0, description="Electricity per kg of hydrogen at full load.")
-    min_load_frac: float = Field(0.1, ge=0, lt=1, description="Minimum load of a running stack.")
-    part_load: list[PartLoadPoint] | None = Field(
-        None, description="Optional efficiency curve; must give a concave hydrogen output."
-    )
-    variable_om_eur_per_mwh: NonNeg = 0.0
-
-
-class H2StorageAsset(_Asset):
-    type: Literal["h2_storage"]
-    hub: Name
-    capacity_kg: MassSize
-    max_flow_kg_per_h: Positive | None = Field(None, description="Charge and discharge rate limit.")
-
-
-class BiogasAsset(_Asset):
-    type: Literal["biogas"]
-    hub: Name
-    unit_mw: Positive = Field(description="Electrical rating of one engine.")
-    units: UnitCount
-    capex_eur_per_mw: NonNeg = 0.0
-    electrical_efficiency: Efficiency = 0.4
-    biogas_supply_mwh_per_day: NonNeg = Field(description="Biogas (fuel energy) produced per day, evenly.")
-    storage_mwh: EnergySize = EnergySize()
-    min_load_frac: float = Field(0.4, ge=0, lt=1)
-    min_up_h: NonNeg = 0.0
-    min_down_h: NonNeg = 0.0
-    start_cost_eur: NonNeg = Field(0.0, description="Per start of one engine.")
-    fuel_cost_eur_per_mwh: NonNeg = Field(0.0, description="Per MWh of biogas burnt.")
-    variable_om_eur_per_mwh: NonNeg = Field(0.0, description="Per MWh of electricity.")
-
-
-class ReinforcementAsset(_Asset):
-    type: Literal["reinforcement"]
-    branch: str = Field(description="'segment/branch name' of a line or transformer.")
-    added_mva: Positive = Field(description="Rating added if built.")
-    capex_eur: NonNeg
-    lifetime_years: Lifetime = 40
-
-
-Asset = Annotated[
-    BatteryAsset | ElectrolyserAsset | H2StorageAsset | BiogasAsset | ReinforcementAsset,
-    Field(discriminator="type"),
-]
+if TYPE_CHECKING:
+    Asset = AssetBase
+else:
+    Asset = Annotated[Union[tuple(ASSET_TYPES.values())], Field(discriminator="type")]  # noqa: UP007
 
 
 # --------------------------------------------------------------------------------------------------- links
+if TYPE_CHECKING:
+    LinkCarrier = str
+else:
+    LinkCarrier = Literal[tuple(LINK_CARRIERS)]
+
+
 class LinkSpec(Strict):
     """Hydrogen or biogas transport between two hubs (pipeline, trailer): the default cross-border coupling."""
 
     name: Name
-    carrier: Literal["hydrogen", "biogas"]
+    carrier: LinkCarrier
     from_hub: Name
     to_hub: Name
     capacity_kg_per_h: Positive | None = Field(None, description="hydrogen links.")
-    capacity_mw: Positive | None = Field(None, description="biogas links (fuel energy).")
+    capacity_mw: Positive | None = Field(None, description="links of carriers in MW (biogas fuel energy, heat).")
     cost_eur_per_kg: NonNeg = Field(0.0, description="hydrogen links, per kg carried.")
-    cost_eur_per_mwh: NonNeg = Field(0.0, description="biogas links, per MWh carried.")
+    cost_eur_per_mwh: NonNeg = Field(0.0, description="links of carriers in MW, per MWh carried.")
     bidirectional: bool = True
 
     @model_validator(mode="after")
     def _capacity_unit(self) -> Self:
-        if self.carrier == "hydrogen" and self.capacity_kg_per_h is None:
-            raise ValueError("a hydrogen link needs capacity_kg_per_h")
-        if self.carrier == "biogas" and self.capacity_mw is None:
-            raise ValueError("a biogas link needs capacity_mw")
+        if getattr(self, f"capacity_{self.unit}") is None:
+            raise ValueError(f"a {self.carrier} link needs capacity_{self.unit}")
         if self.from_hub == self.to_hub:
             raise ValueError("from_hub and to_hub are the same hub")
         return self
 
     @property
+    def unit(self) -> str:
+        """The unit of the carried quantity per hour: ``kg_per_h`` or ``mw`` (from the carrier's registry entry)."""
+        return LINK_CARRIERS[self.carrier]
+
+    @property
     def capacity(self) -> float:
-        value = self.capacity_kg_per_h if self.carrier == "hydrogen" else self.capacity_mw
+        value = getattr(self, f"capacity_{self.unit}")
         assert value is not None
-        return value
+        return float(value)
+
+    @property
+    def cost_field(self) -> str:
+        """The name of the per-quantity cost field: ``cost_eur_per_kg`` or ``cost_eur_per_mwh``."""
+        return "cost_eur_per_kg" if self.unit == "kg_per_h" else "cost_eur_per_mwh"
 
     @property
     def unit_cost(self) -> float:
-        return self.cost_eur_per_kg if self.carrier == "hydrogen" else self.cost_eur_per_mwh
+        return float(getattr(self, self.cost_field))
 
 
 # --------------------------------------------------------------------------------------------------- rest
@@ -518,12 +347,3 @@ class Scenario(Strict):
     def hub_zone(self, hub: HubSpec) -> str:
         return self.segment(hub.segment).zone
 
-
-#: Asset classes by their ``type`` tag.
-ASSET_TYPES: dict[str, type[Strict]] = {
-    "battery": BatteryAsset,
-    "electrolyser": ElectrolyserAsset,
-    "h2_storage": H2StorageAsset,
-    "biogas": BiogasAsset,
-    "reinforcement": ReinforcementAsset,
-}

@@ -21,7 +21,7 @@ import pandas as pd
 
 from energyhub.errors import InputError
 from energyhub.scenario.references import closest
-from energyhub.scenario.schema import MAX_MAGNITUDE
+from energyhub.scenario.types import MAX_MAGNITUDE
 
 #: A UTC offset or 'Z' at the end of a timestamp ('2030-01-07 00:00+01:00', '2030-01-07T00:00Z').
 _OFFSET = re.compile(r"[T ]\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)

@@ -9,36 +9,11 @@ from typing import Any
 import highspy
 
 from energyhub.model.core import HubModel
+from energyhub.model.registry import meanings
 
-#: Pyomo component name → what it means in the scenario (``{0}``, ``{1}`` are its index parts).
-MEANING: dict[str, str] = {
-    "el_balance": "electricity balance of hub {0}",
-    "h2_balance": "hydrogen balance of hub {0} (demand must be met or shortfall is capped at demand)",
-    "gas_balance": "biogas balance of hub {0}",
-    "group_import": "group contract {0}: import limit",
-    "group_export": "group contract {0}: export limit",
-    "contracted_limit": "contracted import capacity of hub {0}",
-    "peak_def": "monthly import peak of hub {0}",
-    "bat_soc": "state of charge of battery {0}",
-    "bat_min_duration": "battery {0}: min_duration_h (energy ≥ duration × power)",
-    "bat_max_duration": "battery {0}: max_duration_h (energy ≤ duration × power)",
-    "bat_build_or_not": "battery {0}: build_or_not minimum size",
-    "ely_p_min": "electrolyser {0}: minimum load of running stacks",
-    "ely_p_max": "electrolyser {0}: stack rating",
-    "ely_run_limit": "electrolyser {0}: running stacks ≤ built stacks",
-    "gas_min_up": "biogas {0}: min_up_h",
-    "gas_min_down": "biogas {0}: min_down_h",
-    "gas_p_min": "biogas {0}: minimum load",
-    "branch_upper": "limit of branch {1}",
-    "branch_lower": "limit of branch {1} (reverse direction)",
-    "imp_mw": "import bound (connection.import_mw × transport right) of hub {0}",
-    "exp_mw": "export bound (connection.export_mw × transport right) of hub {0}",
-    "shed_mw": "load shedding of hub {0} (at most its demand)",
-    "bat_e_mwh": "energy_mwh range of battery {0}",
-    "bat_p_mw": "power_mw range of battery {0}",
-    "ely_built": "stacks range of electrolyser {0}",
-    "gas_built": "units range of biogas asset {0}",
-}
+#: Pyomo component name → what it means in the scenario (``{0}``, ``{1}`` are its index parts): every component's
+#: and carrier's phrases from the registry (:attr:`energyhub.model.registry.Component.meaning`).
+MEANING: dict[str, str] = meanings()
 
 _NAME = re.compile(r"^(?P<comp>[A-Za-z0-9_]+)(\[(?P<index>.*)\])?$")
 
@@ -84,7 +59,7 @@ def diagnose_infeasible(hm: HubModel, compiled: Any, limit: int = 12) -> str:
         lines = [f"(no IIS: {type(exc).__name__}: {exc})"]
     head = f"scenario '{hm.scenario.name}' has no feasible solution"
     if not lines:
-        return (f"{head}; check asset size ranges, battery durations, hydrogen demand and biogas minimum loads "
-                "against each other")
+        return (f"{head}; check asset size ranges, storage durations, demands and minimum loads against each "
+                "other")
     more = f" (and {len(lines) - limit} more)" if len(lines) > limit else ""
     return f"{head}. These requirements conflict:\n  - " + "\n  - ".join(lines[:limit]) + more

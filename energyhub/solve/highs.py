@@ -22,6 +22,7 @@ from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energyhub.errors import InfeasibleError, NoSolutionError, SolverError
+from energyhub.model.build import gc_disabled
 from energyhub.model.core import HubModel
 from energyhub.solve.options import OptionValue
 
@@ -92,7 +93,8 @@ def compile_model(hm: HubModel) -> CompiledModel:
     duration range) is found here, before HiGHS: it is an :class:`InfeasibleError` in scenario terms.
     """
     try:
-        info = LinearStandardFormCompiler().write(hm.m, mixed_form=True)
+        with gc_disabled():  # the compiler makes many small objects and frees no cycles, like the build
+            info = LinearStandardFormCompiler().write(hm.m, mixed_form=True)
     except InfeasibleConstraintException as exc:
         from energyhub.solve.diagnose import describe
 
@@ -233,8 +235,10 @@ def solve(
     log_file: Path | None = None,
     progress: Progress | None = None,
     raise_on_failure: bool = True,
+    start: dict[tuple[str, Any], float] | None = None,
 ) -> SolveResult:
-    """Hand the model to HiGHS and solve it.
+    """Hand the model to HiGHS and solve it; ``start``: values of some variables by (Pyomo component name,
+    index), a (partial) MIP start that HiGHS completes by solving for the rest with those integers fixed.
 
     Raises :class:`InfeasibleError` (with an IIS-based diagnosis in scenario terms),
     :class:`NoSolutionError` (time limit without a solution) or :class:`SolverError` (HiGHS ended with an error or
@@ -244,22 +248,64 @@ def solve(
     t0 = time.perf_counter()
     compiled = compile_model(hm)
     t_handover = time.perf_counter() - t0
+    say(f"handed over {compiled.n_cols} columns, {compiled.highs.getNumRow()} rows to HiGHS in {t_handover:.1f} s")
+    apply_options(compiled.highs, dict(options or {}), log_file)
+    if start:
+        set_start(hm, compiled, start)
+    return run_compiled(hm, compiled, options, t_handover=t_handover, progress=say, raise_on_failure=raise_on_failure)
+
+
+def run_compiled(hm: HubModel, compiled: CompiledModel, options: dict[str, OptionValue] | None = None, *,
+                 t_handover: float = 0.0, progress: Progress | None = None,
+                 raise_on_failure: bool = True) -> SolveResult:
+    """Run HiGHS on a compiled model whose options are set (:func:`apply_options`), keeping the time limit."""
+    say = progress or (lambda msg: log.info("%s", msg))
     highs = compiled.highs
-    say(f"handed over {compiled.n_cols} columns, {highs.getNumRow()} rows to HiGHS in {t_handover:.1f} s")
-    apply_options(highs, dict(options or {}), log_file)
-    _report_incumbents(highs, say)  # (an LP never calls it)
+    stop_reporting = _report_incumbents(highs, say)  # (an LP never calls it)
     stop_watch = watch_time_limit(highs, dict(options or {}))
     t1 = time.perf_counter()
     try:
         highs.run()
     finally:
         deadline_hit = stop_watch()
+        stop_reporting()
     t_solve = time.perf_counter() - t1
     return _result(hm, compiled, t_handover, t_solve, say, raise_on_failure, deadline_hit=deadline_hit)
 
 
-def _report_incumbents(highs: highspy.Highs, say: Progress, every_s: float = 15.0) -> None:
-    """Progress while HiGHS searches: each improving MIP solution, at most one line per ``every_s`` seconds."""
+def set_start(hm: HubModel, compiled: CompiledModel, start: dict[tuple[str, Any], float]) -> None:
+    """Pass the values of ``start`` found among the model's columns to HiGHS as a partial solution."""
+    cols, values = [], []
+    for (name, index), value in start.items():
+        comp = getattr(hm.m, name, None)
+        col = compiled.column(comp[index]) if comp is not None and index in comp else None
+        if col is not None:
+            cols.append(col)
+            values.append(value)
+    if cols:
+        compiled.highs.setSolution(len(cols), np.asarray(cols, dtype=np.int32), np.asarray(values, dtype=float))
+
+
+def resolve(hm: HubModel, compiled: CompiledModel, start: np.ndarray | None = None, t_handover: float = 0.0,
+            progress: Progress | None = None, raise_on_failure: bool = True) -> SolveResult:
+    """Solve a model already in HiGHS again (after its costs or bounds changed in place), warm from ``start``.
+
+    The public re-solve of a live model (the sweep's :class:`energyhub.sweep.live.LiveModel`): ``start`` is a
+    previous solution by column (used as the MIP start); ``t_handover`` is reported as the hand-over time. Raises
+    as :func:`solve` does unless ``raise_on_failure`` is false.
+    """
+    say = progress or (lambda _msg: None)
+    highs = compiled.highs
+    if start is not None:
+        highs.setSolution(compiled.n_cols, np.arange(compiled.n_cols, dtype=np.int32), start)
+    t0 = time.perf_counter()
+    highs.run()
+    return _result(hm, compiled, t_handover, time.perf_counter() - t0, say, raise_on_failure)
+
+
+def _report_incumbents(highs: highspy.Highs, say: Progress, every_s: float = 15.0) -> Callable[[], None]:
+    """Progress while HiGHS searches: each improving MIP solution, at most one line per ``every_s`` seconds.
+    Returns the function that stops the reports."""
     last = [-every_s]
 
     def improved(event: Any) -> None:
@@ -271,6 +317,7 @@ def _report_incumbents(highs: highspy.Highs, say: Progress, every_s: float = 15.
         say(f"HiGHS: solution {out.objective_function_value:,.0f} EUR/yr after {out.running_time:.0f} s{gap}")
 
     highs.cbMipImprovingSolution.subscribe(improved)
+    return lambda: highs.cbMipImprovingSolution.unsubscribe(improved)
 
 
 def _result(hm: HubModel, compiled: CompiledModel, t_handover: float, t_solve: float, say: Progress,

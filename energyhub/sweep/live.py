@@ -14,17 +14,17 @@ built :class:`~energyhub.model.core.HubModel` and its :class:`~energyhub.solve.h
 What can change in place (:data:`MAPPED`; anything else makes :meth:`LiveModel.apply` return False, so the worker
 rebuilds the model cold):
 
-* the capex of a size (``assets.<a>.<energy_mwh|power_mw|capacity_kg|storage_mwh>.capex_eur_per_*``) and of a
-  reinforcement (``assets.<a>.capex_eur``): objective coefficients of the size column (annualised capex and
-  fixed O&M) and the objective offset (``−capex × existing``);
+* the capex fields a component declares live in the registry (:attr:`energyhub.model.registry.Component.live_capex`,
+  e.g. ``assets.<battery>.energy_mwh.capex_eur_per_mwh``, ``assets.<reinforcement>.capex_eur``): objective
+  coefficients of the size column (annualised capex and fixed O&M) and the objective offset (``−capex × existing``);
 * ``hubs.<h>.connection.import_mw`` / ``export_mw``: the upper bounds of ``imp_mw``/``exp_mw`` (× the transport
   right's availability) and of the contracted capacity ``cap_mw`` (only for hubs with a contracted-capacity
   tariff; without one ``cap_mw`` is fixed at ``import_mw`` when built, so a change rebuilds). The network rows
   are screened at the bounds (:mod:`energyhub.model.network`): the model is built screened at the sweep's
   largest limits (``reach``), and a bound raised beyond what was screened rebuilds when it needs a row that is
   not there, so no branch limit that can bind is ever missing;
-* ``economics.voll_eur_per_mwh``, ``economics.h2_shortfall_eur_per_kg``, ``economics.overload_penalty_eur_per_mwh``:
-  objective coefficients.
+* the penalties components declare live (``live_penalties``: ``economics.voll_eur_per_mwh``,
+  ``economics.h2_shortfall_eur_per_kg``, ``economics.overload_penalty_eur_per_mwh``): objective coefficients.
 
 The model's cost bookkeeping (``hm.cost_terms``/``hm.cost_const``, from which ``costs_eur`` is computed) and its
 scenario (``hm.data``, for the summary and the AC check) follow every change, so a re-solved point's summary and
@@ -45,28 +45,23 @@ import numpy as np
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.network import SCREEN_AT, screening_holds
+from energyhub.model.registry import component_of, components
 from energyhub.model.sizes import fixed_in_dispatch, size_vars
 from energyhub.pipeline import Prepared, Timings, finish_solved, model_inputs
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
-from energyhub.solve.highs import SOLVED, SolveResult, _result, apply_options, compile_model
+from energyhub.solve.highs import SOLVED, SolveResult, apply_options, compile_model, resolve
 from energyhub.solve.highs import CompiledModel as HighsModel
 
-_CAPEX = re.compile(r"^assets\.([^.]+)\.(energy_mwh|power_mw|capacity_kg|storage_mwh)\.(capex_eur_per_\w+)$")
-_REINFORCEMENT_CAPEX = re.compile(r"^assets\.([^.]+)\.capex_eur$")
+_ASSET = re.compile(r"^assets\.([^.]+)\.(.+)$")
 _CONNECTION = re.compile(r"^hubs\.([^.]+)\.connection\.(import_mw|export_mw)$")
-#: Penalties: scenario path -> cost category (each category holds this parameter's terms only).
-PENALTIES = {
-    "economics.voll_eur_per_mwh": "voll",
-    "economics.h2_shortfall_eur_per_kg": "h2_shortfall",
-    "economics.overload_penalty_eur_per_mwh": "overload",
-}
+#: Penalties: scenario path -> cost category (each category holds this parameter's terms only), from the registry.
+PENALTIES: dict[str, str] = {path: cat for c in components() for path, cat in c.live_penalties.items()}
 #: The kinds of paths :meth:`LiveModel.apply` changes in place (documentation; see the module docstring).
-MAPPED = (_CAPEX.pattern, _REINFORCEMENT_CAPEX.pattern, _CONNECTION.pattern, *PENALTIES)
-
-
-def _say(_msg: str) -> None:
-    """Progress messages of re-solves are dropped (the sweep has its own progress bar)."""
+MAPPED = (
+    *(f"assets.<{t}>.{lc.field}" for c in components() for t in c.asset_types for lc in c.live_capex),
+    _CONNECTION.pattern, *PENALTIES,
+)
 
 
 @dataclass
@@ -109,13 +104,9 @@ class Stage:
             self.cm.highs.changeColsBounds(len(cols), cols, lower.astype(float), upper.astype(float))
 
     def run(self) -> tuple[SolveResult, float]:
-        if self.x is not None:
-            self.cm.highs.setSolution(self.cm.n_cols, np.arange(self.cm.n_cols, dtype=np.int32), self.x)
-        t0 = time.perf_counter()
-        self.cm.highs.run()
-        t_solve = time.perf_counter() - t0
         handover = self.handover_s if self.fresh else 0.0
-        res = _result(self.hm, self.cm, handover, t_solve, _say, True)
+        res = resolve(self.hm, self.cm, self.x, handover)
+        t_solve = res.timings_s["solve"]
         if not self.fresh:
             res.timings_s["build"] = 0.0
         self.fresh = False
@@ -183,23 +174,28 @@ class LiveModel:
             stage.hm.data = data
 
     def _apply_one(self, path: str, value: float) -> bool:
-        if (match := _CAPEX.match(path)) is not None:
-            asset = _asset(self.scenario, match.group(1))
-            size = getattr(asset, match.group(2), None) if asset is not None else None
-            if size is None or not hasattr(size, match.group(3)):
-                return False
-            return self._change_param(path, float(getattr(size, match.group(3))), value, float(size.existing), None)
-        if (match := _REINFORCEMENT_CAPEX.match(path)) is not None:
-            asset = _asset(self.scenario, match.group(1))
-            if asset is None or asset.type != "reinforcement":
-                return False
-            return self._change_param(path, float(asset.capex_eur), value, 0.0, None)
+        if (match := _ASSET.match(path)) is not None:
+            return self._change_capex(path, match.group(1), match.group(2), value)
         if path in PENALTIES:
             old = float(getattr(self.scenario.economics, path.split(".")[1]))
             return self._change_param(path, old, value, 0.0, PENALTIES[path])
         if (match := _CONNECTION.match(path)) is not None:
             return self._change_connection(match.group(1), match.group(2), value)
         return False
+
+    def _change_capex(self, path: str, name: str, field_path: str, value: float) -> bool:
+        """A capex field the asset's component declares live (:class:`energyhub.model.registry.LiveCapex`)."""
+        asset = _asset(self.scenario, name)
+        component = component_of(asset.type) if asset is not None else None
+        live = next((lc for lc in component.live_capex if lc.field == field_path), None) if component else None
+        if live is None:
+            return False
+        try:  # a component with several asset types: not every type has every live field
+            old = _field(asset, live.field)
+            existing = _field(asset, live.existing) if live.existing is not None else 0.0
+        except AttributeError:
+            return False
+        return self._change_param(path, old, value, existing, None)
 
     def _change_param(self, path: str, old: float, new: float, existing: float, category: str | None) -> bool:
         """A cost parameter recorded in ``hm.cost_params`` (capex: ``path#capex``/``path#fixed_om``)."""
@@ -316,3 +312,8 @@ def _connection_reach(reach: dict[str, float]) -> dict[tuple[str, str], float]:
 def _asset(scenario: Scenario, name: str) -> Any:
     return next((a for a in scenario.assets if a.name == name), None)
 
+
+def _field(obj: Any, dotted: str) -> float:
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return float(obj)

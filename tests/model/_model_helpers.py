@@ -11,6 +11,7 @@ import pandas as pd
 from energyhub.model.build import build_model
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
+from energyhub.scenario.components import HUB_SERIES
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
 from energyhub.solve.highs import SolveResult, solve
@@ -61,10 +62,15 @@ def make_data(
     for h in scenario.hubs:
         data[f"hubs.{h.name}.demand_mw"] = np.full(periods, float(h.demand_mw))
         data[f"hubs.{h.name}.h2_demand_kg_per_h"] = np.full(periods, float(h.h2_demand_kg_per_h))
+        for name in HUB_SERIES:  # demands components add to hubs (e.g. heat), constants here
+            data[f"hubs.{h.name}.{name}"] = np.full(periods, float(getattr(h, name)))
         for kind in ("pv", "wind"):
             gen = getattr(h, kind)
             if gen is not None:
                 data[f"hubs.{h.name}.{kind}.profile_pu"] = np.full(periods, float(gen.profile_pu))
+    for a in scenario.assets:
+        for name in a.SERIES_FIELDS:
+            data[f"assets.{a.name}.{name}"] = np.full(periods, float(getattr(a, name)))
     for key, value in (series or {}).items():
         arr = np.asarray(value, dtype=float)
         data[key] = arr if arr.shape == (periods,) else np.full(periods, float(arr))

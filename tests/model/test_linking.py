@@ -154,3 +154,30 @@ def test_one_typical_period_per_day_reproduces_the_full_horizon(self_discharge_p
     cyclic_data = case(False)
     cyclic = solve(build_sizing(cyclic_data, no_grid(cyclic_data)), OPTIONS)
     assert cyclic.objective_eur > full.objective_eur * (1 + 1e-4)
+
+
+@pytest.mark.parametrize("link", [True, False])
+def test_linked_thermal_store_heats_the_winter_day_with_surplus_days(link: bool) -> None:
+    """Days S S S W: electricity 10 EUR/MWh on S days, 1000 on the W day; heat demand 1 MW_th only on the W day
+    (24 MWh_th); an existing 3 MW e-boiler (η = 1) and a lossless thermal store of at most 100 MWh_th at 50,000
+    EUR/MWh_th over 10 years at 0 %: 5,000 EUR per MWh_th and year.
+
+    Linked: heat made on the S days and stored saves 990 EUR × 91.25 = 90,337.5 EUR per MWh_th and year > 5,000,
+    so the store is 24 MWh_th: 24 × 10 × 91.25 + 24 × 5,000 = 21,900 + 120,000 = 141,900 EUR/yr.
+    Not linked: no store, the W day is heated at 1000: 24 × 1000 × 91.25 = 2,190,000 EUR/yr.
+    """
+    day = np.repeat(np.arange(DAYS), 24)
+    winter = day == DAYS - 1
+    data = make_data(24 * DAYS, [hub("h", export_mw=0.0)],
+                     assets=[{"type": "e_boiler", "name": "eb", "hub": "h", "power_mw": {"existing": 3.0},
+                              "efficiency": 1.0},
+                             {"type": "thermal_store", "name": "tank", "hub": "h", "loss_pct_per_day": 0.0,
+                              "energy_mwh_th": {"max": 100.0, "capex_eur_per_mwh": 50_000.0}, "lifetime_years": 10}],
+                     series={"markets.NL.energy_price_eur_per_mwh": np.where(winter, 1000.0, 10.0),
+                             "hubs.h.heat_demand_mw_th": np.where(winter, 1.0, 0.0)},
+                     economics={"discount_rate": 0.0},
+                     time={"aggregation": {"typical_periods": 2, "hours_per_period": 24, "link_storage": link}})
+    sizing = build_sizing(data, no_grid(data))
+    res = solve(sizing, OPTIONS)
+    assert res.objective_eur == pytest.approx(141_900.0 if link else 2_190_000.0, rel=1e-7)
+    assert res.value(sizing.m.ts_e_mwh["tank"]) == pytest.approx(24.0 if link else 0.0, abs=1e-4)

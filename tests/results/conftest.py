@@ -204,3 +204,51 @@ def make_dir(tmp_path: Path, small_runs: SmallRuns) -> Callable[..., Path]:
         return write_sweep_dir(tmp_path / kind, **options)
 
     return make
+
+
+# economics and limits under which the small scenario's optimum curtails, falls short of hydrogen, sheds load and
+# accepts overload: each penalty is cheaper than avoiding it (VOLL 60 EUR/MWh, hydrogen 1 EUR/kg, overload
+# 20 EUR/MWh at a 60 % loading limit, 12 MW of PV behind a 0.5 MW export connection)
+PENALISED = {"economics": {"voll_eur_per_mwh": 60.0, "h2_shortfall_eur_per_kg": 1.0,
+                           "overload_penalty_eur_per_mwh": 20.0, "curtailment_eur_per_mwh": 2.0},
+             "loading_limit_pct": 60, "pv_mw": 12.0, "export_mw": 0.5}
+
+
+def penalised_scenario(folder: Path) -> Path:
+    """A copy of tests/data/small with :data:`PENALISED` applied (data files alongside, as the YAML expects)."""
+    import yaml
+
+    shutil.copytree(SMALL.parent, folder)
+    path = folder / SMALL.name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.setdefault("economics", {}).update(PENALISED["economics"])
+    data["grid"]["loading_limit_pct"] = PENALISED["loading_limit_pct"]
+    hengelo = next(h for h in data["hubs"] if h["name"] == "hengelo")
+    hengelo["pv"]["capacity_mw"] = PENALISED["pv_mw"]
+    hengelo["connection"]["export_mw"] = PENALISED["export_mw"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def penalised_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``energyhub solve`` of the penalised small scenario (every penalty non-zero; read-only)."""
+    root = tmp_path_factory.mktemp("penalised")
+    scenario = penalised_scenario(root / "scenario")
+    subprocess.run(energyhub("solve", str(scenario), "--out", str(root / "solve"), "--quiet"), check=True,
+                   capture_output=True, text=True, timeout=300)
+    return root / "solve"
+
+
+SWEEP_PARAMS = {"assets.electrolyser-hengelo.capex_eur_per_mw": "300000,1200000,2000000",
+                "assets.biogas-boekelo.fuel_cost_eur_per_mwh": "10,60"}
+
+
+@pytest.fixture(scope="session")
+def real_sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``energyhub sweep`` of the small scenario over :data:`SWEEP_PARAMS` (6 points, ~30 s; read-only)."""
+    out = tmp_path_factory.mktemp("real-sweep") / "sweep"
+    options = [arg for path, values in SWEEP_PARAMS.items() for arg in ("--param", f"{path}={values}")]
+    subprocess.run(energyhub("sweep", str(SMALL), *options, "--workers", "1", "--no-progress", "--out", str(out)),
+                   check=True, capture_output=True, text=True, timeout=600)
+    return out

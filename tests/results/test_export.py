@@ -200,3 +200,83 @@ def test_cli_export_default_out(tmp_path: Path, solve_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["export", str(directory), "--format", "parquet"])
     assert result.exit_code == 0, result.output
     assert (directory / "export-parquet" / "asset_dispatch.parquet").is_file()
+
+
+def test_xlsx_cells_are_exact_with_empty_cells_for_nan(solve_dir: Path, tmp_path: Path) -> None:
+    """The wide sheets hold every number of results.nc to the last bit, times as dates, NaN as empty cells."""
+    from openpyxl import load_workbook
+
+    from energyhub.results.report_xlsx import TIME_FORMAT
+
+    workbook = next(export_result(solve_dir, "xlsx", tmp_path / "out").glob("*.xlsx"))
+    ds = xr.open_dataset(solve_dir / "results.nc", engine="h5netcdf").load()
+    book = load_workbook(workbook)  # not read-only: number formats are read too
+    for var in ("p_mw", "soc_mwh", "loading_ac_after_pct", "vm_after_pu"):
+        expected = ds[var].to_pandas()
+        sheet = book[var]
+        assert [c.value for c in sheet[1]] == ["time", *map(str, expected.columns)]
+        assert sheet.max_row == len(expected) + 1 and sheet.max_column == expected.shape[1] + 1
+        for row in (0, 57, len(expected) - 1):
+            cells = sheet[row + 2]
+            assert cells[0].value == expected.index[row].to_pydatetime() and cells[0].number_format == TIME_FORMAT
+            for cell, value in zip(cells[1:], expected.iloc[row], strict=True):
+                assert cell.value is None if np.isnan(value) else cell.value == value, (var, row, cell.coordinate)
+    assert ds["soc_mwh"].isnull().any()  # the storage levels of assets without storage: empty cells above
+    book.close()
+
+
+def test_grid_rows_leave_non_finite_cells_empty() -> None:
+    from energyhub.results.report_xlsx import Grid, grid_rows
+
+    grid = Grid("x", "x", np.array([47484.0, 47484.25]), np.array([[1.5, np.nan], [-np.inf, 1e-20]]))
+    assert "".join(grid_rows(grid, 7)) == (
+        '<row r="2"><c r="A2" s="7"><v>47484.0</v></c><c r="B2"><v>1.5</v></c></row>'
+        '<row r="3"><c r="A3" s="7"><v>47484.25</v></c><c r="C3"><v>1e-20</v></c></row>')
+
+
+@pytest.mark.parametrize("fmt", ("csv", "xlsx"))
+def test_export_reports_progress_unless_quiet(solve_dir: Path, tmp_path: Path, fmt: str) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "energyhub", "export", str(solve_dir), "--format", fmt]
+    loud = subprocess.run([*command, "--out", str(tmp_path / "loud")], capture_output=True, text=True, check=True)
+    lines = loud.stderr.splitlines()
+    assert any(f"export: solve directory {solve_dir} as {fmt}" in line for line in lines), loud.stderr
+    steps = [line for line in lines if line.split(" ", 1)[-1].startswith(f"{fmt}: ")]
+    total = int(steps[-1].rsplit("/", 1)[-1].rstrip("]"))
+    assert steps[-1].endswith(f"[{total}/{total}]") and total >= 10, loud.stderr
+    if fmt == "xlsx":
+        assert any("xlsx: loading_ac_after_pct (168 × " in line for line in steps), loud.stderr
+    quiet = subprocess.run([*command, "--out", str(tmp_path / "quiet"), "--quiet"], capture_output=True, text=True,
+                           check=True)
+    assert quiet.stderr == ""
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not on PATH (apt-get install libreoffice-calc-nogui)")
+def test_libreoffice_reads_every_wide_sheet_back(solve_dir: Path, tmp_path: Path) -> None:
+    """A real spreadsheet application opens the workbook (whose sheet rows are assembled by energyhub) and finds
+    the numbers and times of results.nc in every wide sheet."""
+    import subprocess
+
+    from energyhub.results.report_xlsx import wide_variables
+
+    workbook = next(export_result(solve_dir, "xlsx", tmp_path / "out").glob("*.xlsx"))
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"  # -1: every sheet
+    subprocess.run([str(SOFFICE), "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", csv_filter, "--outdir", str(tmp_path / "csv"), str(workbook)],
+                   check=True, capture_output=True, timeout=300)
+    ds = xr.open_dataset(solve_dir / "results.nc", engine="h5netcdf").load()
+    names = wide_variables(ds)
+    assert len(names) > 15
+    for var in names:
+        got = pd.read_csv(tmp_path / "csv" / f"{workbook.stem}-{var}.csv", index_col=0)
+        expected = ds[var].to_pandas()
+        assert list(got.columns) == [str(c) for c in expected.columns], var
+        assert pd.DatetimeIndex(pd.to_datetime(got.index)).equals(pd.DatetimeIndex(expected.index)), var
+        # LibreOffice writes CSV numbers with 15 significant digits
+        np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(), rtol=1e-13, atol=1e-300,
+                                   equal_nan=True, err_msg=var)

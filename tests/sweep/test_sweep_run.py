@@ -111,7 +111,7 @@ def test_retry_failed(scenario: Path, tmp_path: Path) -> None:
 def test_dask_local_cluster(scenario: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=":0"
     ) as cluster:
         spec = make_spec(scenario, [Param(PRICE, (40, 60, 80)), Param(IMPORT, (0.5, 2))], False)
         options = SweepOptions(scheduler=cluster.scheduler_address, backend=TOY, progress=False)

@@ -30,7 +30,8 @@ import highspy
 import numpy as np
 import xarray as xr
 
-from energyhub.scenario.schema import BatteryAsset, Scenario
+from energyhub.scenario.components.battery import BatteryAsset
+from energyhub.scenario.schema import Scenario
 from energyhub.sweep.points import Solved
 
 TOY = "toy_backend:ToyBackend"  # the --solver value that loads this backend

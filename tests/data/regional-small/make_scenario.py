@@ -3,8 +3,8 @@
 The same 21 hubs, assets, links, groups and reinforcement options, on Monday 21 to Wednesday 23 January 2030 (the
 winter import peaks in Twente, among them the study's worst hour on the Almelo transformer, and wind export in the
 Münsterland: 97 overloaded branch-hours on 11 branches in the baseline), without aggregation, with the ``fast``
-solver preset, a 1 % gap and one thread: ~2 s of HiGHS, small enough for the test suite. The series are the study's
-full-year files, read through relative paths (the files carry a ``time`` column, so only these days are used).
+solver preset, a 1 % gap and one thread: ~2 s of HiGHS, small enough for the test suite. The series are the three
+days cut from the study's files into ``data/`` beside this script (a scenario reads files in its own folder only).
 
 Run from anywhere after changing the regional study: ``python tests/data/regional-small/make_scenario.py``;
 ``tests/test_regional_small.py`` fails while ``scenario.yaml`` is out of date.
@@ -12,7 +12,10 @@ Run from anywhere after changing the regional study: ``python tests/data/regiona
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 STUDY = HERE.parents[2] / "scenarios" / "twente-muensterland-regional-2030.yaml"
@@ -31,7 +34,6 @@ def week_scenario(text: str) -> str:
         ("name: twente-muensterland-regional-2030\n", "name: twente-muensterland-regional-small\n"),
         ("  start: 2030-01-01 00:00\n  periods: 8760\n", f"  start: {START}\n  periods: {PERIODS}\n"),
         (AGGREGATION, ""),
-        (": data/", ": ../../../scenarios/data/"),
         ("solver:\n  preset: default\n",
          "solver:\n  preset: fast\n  time_limit_s: 120\n  mip_gap: 0.01\n  threads: 1\n  options: {random_seed: 42}\n"),
     ]
@@ -44,6 +46,23 @@ def week_scenario(text: str) -> str:
     return header + text
 
 
+def cut_series(text: str) -> list[Path]:
+    """The three days of every series file the study reads, written into ``data/`` beside this script."""
+    written = []
+    start = pd.Timestamp(START)
+    stop = start + pd.Timedelta(hours=PERIODS)
+    for name in sorted(set(re.findall(r"data/([\w.-]+\.csv)#", text))):
+        frame = pd.read_csv(STUDY.parent / "data" / name)
+        times = pd.to_datetime(frame["time"])
+        target = HERE / "data" / name
+        target.parent.mkdir(exist_ok=True)
+        frame[(times >= start) & (times < stop)].to_csv(target, index=False)
+        written.append(target)
+    return written
+
+
 if __name__ == "__main__":
-    OUT.write_text(week_scenario(STUDY.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote {OUT}")
+    study = STUDY.read_text(encoding="utf-8")
+    OUT.write_text(week_scenario(study), encoding="utf-8")
+    for path in [OUT, *cut_series(study)]:
+        print(f"wrote {path}")
