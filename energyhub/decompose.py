@@ -8,8 +8,10 @@ dispatch is therefore solved as one model per calendar month (:func:`dispatch_in
 * each window is a non-cyclic model of its steps (:meth:`energyhub.model.timegrid.TimeGrid.window`) with the
   horizon's step weights, its share of the year's fixed costs, and the transport-right availability chosen over
   the whole horizon;
-* storage levels at the window boundaries come from the sizing: the level at the start of day ``d`` is the level
-  at the end of the typical period that represents ``d`` (cyclic typical periods start where they end). A window
+* storage levels at the window boundaries come from the sizing: with storage linked across typical periods
+  (``link_storage``) the level before the boundary step, from the inter-period level of its day
+  (:func:`energyhub.model.linking.level_before`); else the level at the start of day ``d`` is the level at the
+  end of the typical period that represents ``d`` (cyclic typical periods start where they end). A window
   starts at its guide level and ends at the next window's (the last at the first's: the year is cyclic, as the
   monolithic model is), so the stitched levels are continuous (:mod:`energyhub.model.boundary`);
 * the contracted capacity is decided per window at its share of the annual tariff; the stitched dispatch holds
@@ -39,6 +41,7 @@ from typing import Any, cast
 import numpy as np
 import xarray as xr
 
+from energyhub.model import linking
 from energyhub.model.build import Component, build_model
 from energyhub.model.connection import availability
 from energyhub.model.core import HubModel
@@ -117,13 +120,18 @@ def month_windows(data: ScenarioData) -> list[tuple[str, int, int]]:
 def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h: float) -> dict[str, list[dict]]:
     """Storage levels at the given horizon steps, from the sizing on typical periods.
 
-    The level at the start of original period ``d`` is the sizing's level at the end of the typical period that
-    represents ``d`` (``TimeGrid.period_assignment``): a cyclic typical period starts where it ends.
+    Linked storage (``time.aggregation.link_storage``): the level just before a step of original period ``d`` is
+    the sizing's inter-period level ``s[d]`` there, decayed and plus the intra-period level of the typical period
+    that represents ``d`` (:func:`energyhub.model.linking.level_before`). Not linked: the level at the start of
+    ``d`` is the sizing's level at the end of that typical period (``TimeGrid.period_assignment``): a cyclic
+    typical period starts where it ends.
     """
     tg = sizing.time
     assignment = tg.period_assignment
     if assignment is None or not len(assignment):
         raise ValueError("guide levels need a sizing on typical periods")
+    if linking.linked(sizing):
+        return _linked_guide_levels(sizing, sized, steps)
     per = int(tg.segment_bounds()[0][1])  # steps per typical period
     last = tg.last_steps()
     out: dict[str, list[dict]] = {}
@@ -139,6 +147,17 @@ def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h:
             levels.append({k: max(sized.value(var[k, int(last[period])]), 0.0) for k in keys})
         out[name] = levels
     del step_h
+    return out
+
+
+def _linked_guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int]) -> dict[str, list[dict]]:
+    """Guide levels of a linked sizing: the levels just before the given horizon steps (at least 0)."""
+    out: dict[str, list[dict]] = {}
+    for state in linking.states(sizing):
+        out[state.var_name] = [
+            {k: max(linking.level_before(sizing, sized.value, state.var_name, k, step), 0.0) for k in state.keep}
+            for step in steps
+        ]
     return out
 
 

@@ -4,10 +4,13 @@ Every series of the scenario (prices, demands, profiles, tariffs) and the base f
 affect (|PTDF| > 1e-3) or that can be reinforced (and, for ``flow_model: transport``, the fixed bus injections its
 balances need) are clustered together, period by period (``hours_per_period``), into
 ``typical_periods`` medoid (hierarchical, k_medoids) or centroid (k_means) periods; only whole periods of the
-horizon are used. The periods holding each hub's peak demand and each such branch's worst overload are kept as
-extra periods (tsam extreme periods, "new_cluster"). Each step of typical period p gets the weight
-``count_p × 8760 h / covered hours``.
-Approximations, stated in docs/model.md: storage and unit commitment are cyclic within each typical period;
+horizon are used. The periods holding each hub's peak demand and the worst overload of each group of overloaded
+branches (:func:`overload_groups`) are kept as extra periods (tsam extreme periods, "new_cluster"). Each step of
+typical period p gets the weight ``count_p × 8760 h / covered hours``; ``TimeGrid.period_assignment`` keeps the
+typical period of each original period, for storage linked across periods (``link_storage``,
+:mod:`energyhub.model.linking`).
+Approximations, stated in docs/model.md: unit commitment (and storage, unless linked) is cyclic within each
+typical period;
 all typical periods form one "month" for the monthly-peak tariff (its peak is charged 12 times a year); the
 base flows of branches no hub affects are set to their mean (they only shift the overload cost).
 """
@@ -55,6 +58,8 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
         cluster=tsam.ClusterConfig(method=_METHOD[spec.method]),
         extremes=_extremes(frame[varying], grid, affected, data),
         preserve_column_means=False,
+        # medoids and centroids are the data up to rounding: no warning for a 1e-13 excess of a 1000 EUR price
+        numerical_tolerance=1e-9 * max(1.0, float(np.abs(frame.to_numpy()).max(initial=0.0))),
     )
     reps = result.cluster_representatives.sort_index()
     clusters = sorted(result.cluster_counts)
@@ -81,7 +86,7 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
     assignment = np.array([position[c] for c in result.cluster_assignments], dtype=np.int64)
     tg = TimeGrid(step_h=step_h, weight=weight, hour=hour, month=np.zeros(n, dtype=np.int64),
                   months_per_year=12.0, segment_start=np.arange(0, n, per, dtype=np.int64),
-                  period_assignment=assignment)
+                  period_assignment=assignment, link_storage=spec.link_storage)
     return tg, series, grid.with_base_flow(base, inj)
 
 
@@ -102,16 +107,40 @@ def _affected_branches(data: ScenarioData, grid: GridInputs) -> list[int]:
 
 
 def _extremes(frame: pd.DataFrame, grid: GridInputs, affected: list[int], data: ScenarioData) -> tsam.ExtremeConfig:
-    """Keep the periods with each hub's peak demand and each affected branch's worst overload in each direction:
-    typical periods average peaks away, and peaks are what connection limits, peak tariffs and branch limits
-    are about."""
+    """Keep the periods with each hub's peak demand and, per group of overloaded branches
+    (:func:`overload_groups`), the period of the group's worst overload: typical periods average peaks away, and
+    peaks are what connection limits, peak tariffs and branch limits are about. One period per group rather
+    than per branch: branches the same hub relieves the same way peak together (a feeder's sections, a
+    transformer and its cable), so one period stands for them all."""
     columns = set(frame.columns)
     max_value = [c for c in (f"hubs.{h.name}.demand_mw" for h in data.scenario.hubs) if c in columns]
     min_value: list[str] = []
-    for b in affected:
-        name, flow = f"__flow{b}", grid.base_flow_mw[:, b]
-        if name in columns and flow.max() > grid.limit_mw[b]:
-            max_value.append(name)
-        if name in columns and flow.min() < -grid.limit_mw[b]:
-            min_value.append(name)
+    seen = [b for b in affected if f"__flow{b}" in columns]
+    for members in overload_groups(grid, seen).values():
+        worst, direction = max(members, key=lambda pair: _loading(grid, *pair))
+        (max_value if direction > 0 else min_value).append(f"__flow{worst}")
     return tsam.ExtremeConfig(method="new_cluster", max_value=max_value, min_value=min_value)
+
+
+def _loading(grid: GridInputs, branch: int, direction: int) -> float:
+    """The branch's worst base flow in ``direction`` (+1: positive flow, −1: negative) relative to its limit."""
+    flow = direction * grid.base_flow_mw[:, branch]
+    return float(flow.max()) / max(float(grid.limit_mw[branch]), 1e-9)
+
+
+def overload_groups(grid: GridInputs, branches: list[int]) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """The (branch, direction) pairs overloaded in their base flow (direction +1: positive flow over the limit,
+    −1: negative), grouped by what relieves them: key (hub, action) with hub the index of the hub with the
+    largest |PTDF| on the branch (−1: no hub affects it, e.g. a branch that can only be reinforced) and action
+    the direction of the overload times the sign of that hub's PTDF entry: one group holds the branches that hub
+    relieves by the same action (+1: taking power, −1: feeding power; for hub-less branches the flow direction).
+    """
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for b in branches:
+        row = np.abs(grid.ptdf_hub[b]) if grid.ptdf_hub.shape[1] else np.zeros(1)
+        hub = int(np.argmax(row)) if row.max() > AFFECTS else -1
+        sign = 1 if hub < 0 or grid.ptdf_hub[b, hub] > 0 else -1
+        for direction in (1, -1):
+            if _loading(grid, b, direction) > 1.0:
+                groups.setdefault((hub, direction * sign), []).append((b, direction))
+    return groups

@@ -8,7 +8,8 @@ Per battery b (set ``BAT``) and step t:
   when the size is fixed);
 * ``soc[t] = keep·soc[prev(t)] + η_ch·ch[t]·Δt − dis[t]·Δt/η_dis`` with ``keep = (1 − sd/100)^(Δt/24)``, cyclic
   within each segment of the time grid (the whole horizon, or each typical period); in a window of a decomposed
-  dispatch ``soc[prev(first)]`` is the window's initial level (:meth:`HubModel.initial_state`);
+  dispatch ``soc[prev(first)]`` is the window's initial level (:meth:`HubModel.initial_state`); with storage
+  linked across typical periods it is relative to each period's start (:mod:`energyhub.model.linking`);
 * durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
 * anti-dumping: a binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max
   power), only in the cyclic segments (the horizon, or a typical period) with a step where consuming energy at
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model import costs, market
+from energyhub.model import costs, linking, market
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Component, LiveCapex, Output, Size, State, Values
 from energyhub.scenario.components.battery import BatteryAsset
@@ -95,8 +96,9 @@ def _add_capacity_limits(hm: HubModel, names: list[str]) -> None:
 
 def _add_soc(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
     m, dt = hm.m, hm.time.step_h
-    prev = hm.time.prev()
+    prev = hm.time.storage_prev()
     keep = {b: (1.0 - s.self_discharge_pct_per_day / 100.0) ** (dt / 24.0) for b, s in spec.items()}
+    linking.declare(hm, "bat_soc_mwh", "bat_e_mwh", "bat_soc_limit", keep)
 
     def rule(_m: pyo.ConcreteModel, b: str, t: int) -> object:
         s = spec[b]
@@ -153,7 +155,8 @@ def dumping_steps(hm: HubModel) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for hub, pays in market.dumping_pays(hm).items():
         mask = np.zeros(hm.time.n, dtype=bool)
-        for start, stop in hm.time.segment_bounds():
+        # linked storage moves energy across typical periods: then they are all one segment here
+        for start, stop in [(0, hm.time.n)] if hm.time.link_storage else hm.time.segment_bounds():
             mask[start:stop] = bool(pays[start:stop].any())
         out[hub] = mask
     return out

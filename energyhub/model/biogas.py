@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model import costs
+from energyhub.model import costs, linking
 from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.electrolyser import UNITS_ON
@@ -119,6 +119,7 @@ def _add_storage(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
         stores, hm.steps, rule=lambda _m, g, t: m.gas_level_mwh[g, t] <= m.gas_sto_mwh[g]
     )
     hm.info["gas_stores"] = stores
+    linking.declare(hm, "gas_level_mwh", "gas_sto_mwh", "gas_level_limit", dict.fromkeys(stores, 1.0))
     for g in stores:
         sto = spec[g].storage_mwh
         costs.add_capex(hm, spec[g], m.gas_sto_mwh[g], sto.capex_eur_per_mwh, sto.existing,
@@ -150,7 +151,7 @@ def add_balance(hm: HubModel) -> None:
     hubs = sorted({g.hub for g in assets})
     if not hubs:
         return
-    prev = hm.time.prev()
+    prev = hm.time.storage_prev()
     supply = {h: sum(g.biogas_supply_mwh_per_day / 24.0 for g in assets if g.hub == h) for h in hubs}
     stores = hm.info.get("gas_stores", [])
     at_hub = {h: [g.name for g in assets if g.hub == h and g.name in stores] for h in hubs}

@@ -33,7 +33,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.errors import InputError
-from energyhub.model import costs
+from energyhub.model import costs, linking
 from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Carrier, Component, HorizonSum, LiveCapex, Output, Size, State, Values
@@ -113,7 +113,7 @@ def _add_stores(hm: HubModel) -> None:
     if not assets:
         return
     m, steps, dt = hm.m, hm.steps, hm.time.step_h
-    prev = hm.time.prev()
+    prev = hm.time.storage_prev()
     spec = {a.name: a for a in assets}
     names = list(spec)
     bounds = {n: size_bounds(spec[n].energy_mwh_th, False) for n in names}
@@ -130,6 +130,7 @@ def _add_stores(hm: HubModel) -> None:
         == keep[n] * (m.ts_level_mwh[n, int(prev[t])] if prev[t] >= 0 else hm.initial_state("ts_level_mwh", n))
         + dt * (m.ts_ch_mw[n, t] - m.ts_dis_mw[n, t]),
     )
+    linking.declare(hm, "ts_level_mwh", "ts_e_mwh", "ts_level_limit", keep)
     for a in assets:
         hm.add_term(HEAT.name, a.hub, 1.0, m.ts_dis_mw, a.name)
         hm.add_term(HEAT.name, a.hub, -1.0, m.ts_ch_mw, a.name)

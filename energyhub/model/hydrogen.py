@@ -3,7 +3,8 @@
 Per hydrogen store s (set ``H2S``) and step t: size ``h2s_kg[s]`` (capex per kg above existing), level
 ``h2s_level_kg[s,t] ≤ h2s_kg[s]``, charge/discharge ``h2s_ch/h2s_dis[s,t] ∈ [0, max_flow_kg_per_h]`` and
 ``level[t] = level[prev(t)] + (ch[t] − dis[t])·Δt`` (cyclic, lossless;
-in a window the level before its first step is the window's initial level).
+in a window the level before its first step is the window's initial level; linked across typical periods:
+:mod:`energyhub.model.linking`).
 
 Balance per hub h with any hydrogen term or demand (kg/h):
 
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model import costs
+from energyhub.model import costs, linking
 from energyhub.model.battery import size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.electrolyser import H2_KG_PER_H
@@ -55,7 +56,7 @@ def _add_storage(hm: HubModel) -> None:
     if not stores:
         return
     m, steps, dt = hm.m, hm.steps, hm.time.step_h
-    prev = hm.time.prev()
+    prev = hm.time.storage_prev()
     spec = {s.name: s for s in stores}
     names = list(spec)
     m.H2S = pyo.Set(initialize=names, ordered=True)
@@ -74,6 +75,7 @@ def _add_storage(hm: HubModel) -> None:
         == (m.h2s_level_kg[s, int(prev[t])] if prev[t] >= 0 else hm.initial_state("h2s_level_kg", s))
         + dt * (m.h2s_ch[s, t] - m.h2s_dis[s, t]),
     )
+    linking.declare(hm, "h2s_level_kg", "h2s_kg", "h2s_level_limit", dict.fromkeys(names, 1.0))
     for s in stores:
         hm.add_term(HYDROGEN.name, s.hub, 1.0, m.h2s_dis, s.name)
         hm.add_term(HYDROGEN.name, s.hub, -1.0, m.h2s_ch, s.name)

@@ -37,6 +37,8 @@ class TimeGrid:
         annual_share: share of the year's fixed costs carried by this model (1, or a window's share).
         period_assignment: typical periods only: the segment (typical period) of each original period of the
             horizon, in time order (for storage levels between periods and for the guide levels of windows).
+        link_storage: typical periods only: storage levels are linked across periods
+            (:mod:`energyhub.model.linking`): within a period they start from 0 instead of wrapping around.
     """
 
     step_h: float
@@ -49,6 +51,7 @@ class TimeGrid:
     cyclic: bool = True
     annual_share: float = 1.0
     period_assignment: np.ndarray | None = None
+    link_storage: bool = False
 
     @property
     def n(self) -> int:
@@ -82,6 +85,14 @@ class TimeGrid:
     def prev(self) -> np.ndarray:
         """The previous step of each step: cyclic within its segment, or ``-1`` at a window's first step."""
         return self.lag(1)
+
+    def storage_prev(self) -> np.ndarray:
+        """The previous step of each step for storage levels: :meth:`prev`, but ``-1`` at each segment's first
+        step when storage is linked across typical periods (the intra-period level starts from 0 there)."""
+        out = self.prev()
+        if self.link_storage:
+            out[self.segment_start] = -1
+        return out
 
     def last_steps(self) -> np.ndarray:
         """The last step of each segment (S,)."""

@@ -50,6 +50,12 @@ class Aggregation(Strict):
         description="Size with the hour-by-hour on/off of stacks and engines relaxed (sizes stay integer); the "
         "full-horizon dispatch keeps every integer.",
     )
+    link_storage: bool = Field(
+        True,
+        description="Link storage levels across typical periods (inter-period state of charge, Kotzur et al. "
+        "2018): a store may carry energy from one day of the horizon to another in the sizing; false keeps each "
+        "store cyclic within each typical period.",
+    )
     dispatch_windows: Literal["month", "none"] = Field(
         "month",
         description="How the full-horizon dispatch is solved: 'month' splits it into calendar months solved "

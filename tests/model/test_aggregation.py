@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from _model_helpers import OPTIONS, hub, make_data, no_grid, run
 
-from energyhub.model.aggregate import aggregate
+from energyhub.model.aggregate import aggregate, overload_groups
 from energyhub.model.inputs import GridInputs
 from energyhub.solve.workflow import build_sizing, solve_scenario
 
@@ -79,3 +79,31 @@ def test_many_branches_aggregate_without_a_pandas_warning() -> None:
     assert sorted(set(np.round(agg.base_flow_mw[:, 0], 9))) == [1.0, 2.0]
     assert agg.base_flow_mw[:, branches - 1] == pytest.approx(agg.base_flow_mw[:, 0] * branches)
     assert tg.weight.sum() == pytest.approx(8760.0)
+
+
+def test_one_extreme_period_per_group_of_branches() -> None:
+    """Six days, three branches a hub affects, each overloaded on one day (limit 10 MW):
+
+    * ``a`` (PTDF +0.5) peaks at 12 MW on day 1, ``b`` (PTDF +0.4) at 15 MW on day 3: the hub relieves both by
+      taking power, one group; its worst overload is ``b``'s (150 % against 120 %), so day 3 is kept and day 1
+      is not (its 12 MW is averaged away);
+    * ``c`` (PTDF −0.5) peaks at 11 MW on day 4: the hub relieves it by feeding power, a group of its own.
+
+    One typical day (the medoid of days 0, 1, 2 and 5) plus two extreme days, one per group (per branch it would
+    be three, and day 1 would be kept).
+    """
+    n = 24 * 6
+    day = np.repeat(np.arange(6), 24)
+    base = np.column_stack([np.where(day == k, peak, 5.0 + 0.1 * day) for k, peak in ((1, 12.0), (3, 15.0),
+                                                                                        (4, 11.0))])
+    data = make_data(n, [hub("h", demand_mw=1.0)], time={"aggregation": {"typical_periods": 1,
+                                                                          "hours_per_period": 24}})
+    grid = GridInputs(["seg/a", "seg/b", "seg/c"], np.full(3, 10.0), base, np.array([[0.5], [0.4], [-0.5]]), ["h"])
+    assert overload_groups(grid, [0, 1, 2]) == {(0, 1): [(0, 1), (1, 1)], (0, -1): [(2, 1)]}
+    tg, _, agg = aggregate(data, grid, data.scenario.time.aggregation)  # type: ignore[arg-type]
+    assert len(tg.segment_start) == 3
+    assert tg.period_assignment is not None
+    assert len(set(tg.period_assignment[[0, 1, 2, 5]].tolist())) == 1
+    assert agg.base_flow_mw[:, 1].max() == pytest.approx(15.0)
+    assert agg.base_flow_mw[:, 2].max() == pytest.approx(11.0)
+    assert agg.base_flow_mw[:, 0].max() < 12.0
