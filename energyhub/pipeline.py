@@ -169,6 +169,13 @@ def _nested_capacities(flat: dict[str, float]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _max_converged(loading_pct: np.ndarray) -> float:
+    """The largest loading of the steps whose AC power flow converged; NaN (null in summary.json) when none did
+    (the non-converged steps are listed beside it), without numpy's all-NaN warning."""
+    finite = loading_pct[np.isfinite(loading_pct)]
+    return float(finite.max()) if finite.size else float("nan")
+
+
 def ac_before_after(
     prep: Prepared, hub_export_mw: np.ndarray, rating_scale: np.ndarray
 ) -> tuple[xr.Dataset, dict[str, Any]]:
@@ -186,8 +193,8 @@ def ac_before_after(
     kpis = {
         "overloaded_branch_hours_before": _over_hours(before.loading_pct, limit, step_h),
         "overloaded_branch_hours_after": _over_hours(after.loading_pct, limit, step_h),
-        "max_loading_pct_before": float(np.nanmax(before.loading_pct)) if grid.n_branch else 0.0,
-        "max_loading_pct_after": float(np.nanmax(after.loading_pct)) if grid.n_branch else 0.0,
+        "max_loading_pct_before": _max_converged(before.loading_pct) if grid.n_branch else 0.0,
+        "max_loading_pct_after": _max_converged(after.loading_pct) if grid.n_branch else 0.0,
         "ac_nonconverged_steps_before": nonconverged_times(data, before),
         "ac_nonconverged_steps_after": nonconverged_times(data, after),
     }

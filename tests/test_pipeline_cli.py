@@ -585,3 +585,24 @@ def test_out_folder_with_other_files_is_refused_before_any_work(tmp_path: Path, 
     assert run.exit_code == 2, run.output
     assert "is not an energyhub result directory" in run.output and "choose a new or empty folder" in run.output
     assert snapshot(tmp_path) == before
+
+
+def test_ac_that_converges_in_no_step_gives_no_raw_warning(tmp_path: Path) -> None:
+    """Issue 10 item 14: a demand the tiny feeder cannot carry (200 MW at one hub) makes the AC power flow without
+    assets ("before") fail in every step; solve still finishes with exit 0, reports the maximum loading of the
+    converged steps (null when none converged) and lists the steps, with no raw numpy warning (pytest turns
+    warnings into errors: a warning would be exit 1)."""
+
+    def huge_demand(data: dict[str, Any], folder: Path) -> None:
+        data["hubs"][0]["demand_mw"] = 200.0
+        data["hubs"][0]["connection"]["import_mw"] = 200.0
+        data["groups"] = []
+        data["hubs"][0]["connection"].pop("group", None)
+        data["hubs"][1]["connection"].pop("group", None)
+
+    scenario = scenario_copy(tmp_path / "s", huge_demand)
+    run = invoke("solve", scenario, tmp_path / "out")
+    assert run.exit_code == 0, run.output
+    kpis = read_json(run.out / "summary.json")["kpis"]
+    assert len(kpis["ac_nonconverged_steps_before"]) == 168, "200 MW on the 10 kV feeder should not converge in AC"
+    assert kpis["max_loading_pct_before"] is None

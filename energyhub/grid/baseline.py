@@ -5,6 +5,7 @@ Pure functions on plain arrays (and a :class:`ModelGrid`); the CLI ``energyhub b
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -105,7 +106,8 @@ def _voltage_kpis(
 ) -> pd.DataFrame:
     vm = np.asarray(vm_pu, dtype=np.float64)
     names = bus_names if bus_names is not None else [str(i) for i in range(vm.shape[1])]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a bus whose AC flow converged in no step: NaN, not a warning
         return pd.DataFrame(
             {
                 "below_h": (vm < band[0]).sum(axis=0) * step_h,
