@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from energyhub.model.aggregate import aggregate
 from energyhub.model.build import Component, build_model
@@ -148,23 +147,8 @@ def solve_sizing(
     assert spec is not None
     say(f"sizing on {spec.typical_periods} typical periods of {spec.hours_per_period} h")
     sizing = build_sizing(data, grid, say, extra=extra)
-    return sizing, solve(sizing, sizing_options(sizing, options), log_file=log_file, progress=say)
+    return sizing, solve(sizing, options, log_file=log_file, progress=say)
 
-
-#: A sizing model with at least this many variables gets its LPs from HiGHS's interior-point solver.
-LARGE_SIZING_COLUMNS = 100_000
-
-
-def sizing_options(sizing: HubModel, options: dict[str, OptionValue] | None) -> dict[str, OptionValue]:
-    """The options of the sizing solve: on a large model the MIP's LPs by interior point (``mip_lp_solver=ipm``)
-    unless the scenario chose. Measured (benchmarks/README.md): the reference sizing (39,000 columns) takes 14.0 s
-    by dual simplex and 15.9 s by interior point; a 10-hub sizing (108,000 columns) has not finished its root LP
-    by dual simplex after 300 s and finishes it by interior point in 70 s."""
-    chosen = dict(options or {})
-    columns = sum(len(var) for var in sizing.m.component_objects(pyo.Var, active=True))
-    if columns >= LARGE_SIZING_COLUMNS and "mip_lp_solver" not in chosen:
-        chosen["mip_lp_solver"] = "ipm"
-    return chosen
 
 
 def sizes_of(hm: HubModel, res: SolveResult) -> dict[str, float]:
