@@ -115,16 +115,22 @@ def _run_in_pool(pool: ProcessPoolExecutor, fn: Callable[[T], R], tasks: Sequenc
     return [results[i] for i in range(len(tasks))]
 
 
-def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str, done: Callable[[int, R], None]) -> list[R]:
+def dask_client(address: str) -> Any:
+    """A ``distributed.Client`` of the scheduler at ``address``; :class:`InputError` when it cannot be reached."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise InputError("--scheduler needs the 'distributed' package: pip install distributed") from None
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+        return Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--scheduler {address}: cannot connect to a dask scheduler ({exc})") from None
-    with client:
+
+
+def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str, done: Callable[[int, R], None]) -> list[R]:
+    from distributed import as_completed
+
+    with dask_client(address) as client:
         futures = [client.submit(fn, task, pure=False) for task in tasks]
         position = {f.key: i for i, f in enumerate(futures)}
         results: dict[int, Any] = {}

@@ -13,12 +13,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from energyhub.errors import InputError
+from energyhub.parallel import dask_client
 from energyhub.sweep.spec import Point
 from energyhub.sweep.worker import SweepJob, init_process_worker, solve_group
 
 POLL_S = 0.25
-CONNECT_TIMEOUT_S = 20.0
 GROUPS_PER_WORKER = 2
 Poll = Callable[[], None]
 
@@ -94,15 +93,7 @@ def run_dask(job: SweepJob, points: Sequence[Point], address: str, poll: Poll) -
     Every worker must see ``job.out`` at the same path (a shared filesystem) and have energyhub installed.
     On Ctrl-C the queued groups are cancelled; groups already running finish their current point.
     """
-    try:
-        from distributed import Client
-    except ImportError:
-        raise InputError("--scheduler needs the 'distributed' package: pip install distributed") from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"--scheduler {address}: cannot connect to a dask scheduler ({exc})") from None
-    with client:
+    with dask_client(address) as client:
         slots = max(1, sum(client.nthreads().values()))
         futures = [
             client.submit(solve_group, job, group, pure=False, retries=1) for group in make_groups(points, slots)

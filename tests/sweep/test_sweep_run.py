@@ -123,7 +123,7 @@ def test_dask_local_cluster(scenario: Path, tmp_path: Path) -> None:
 
 def test_bad_scheduler_address(scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr("energyhub.sweep.executors.CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("energyhub.parallel.CONNECT_TIMEOUT_S", 1.0)
     result = run_cli(
         str(scenario),
         "--param",
