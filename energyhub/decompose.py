@@ -117,7 +117,7 @@ def month_windows(data: ScenarioData) -> list[tuple[str, int, int]]:
     return [(f"{ym[a] // 12:04d}-{ym[a] % 12 + 1:02d}", int(a), int(b)) for a, b in itertools.pairwise(cuts)]
 
 
-def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h: float) -> dict[str, list[dict]]:
+def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int]) -> dict[str, list[dict]]:
     """Storage levels at the given horizon steps, from the sizing on typical periods.
 
     Linked storage (``time.aggregation.link_storage``): the level just before a step of original period ``d`` is
@@ -146,7 +146,6 @@ def guide_levels(sizing: HubModel, sized: SolveResult, steps: list[int], step_h:
             period = int(assignment[min(step // per, len(assignment) - 1)])
             levels.append({k: max(sized.value(var[k, int(last[period])]), 0.0) for k in keys})
         out[name] = levels
-    del step_h
     return out
 
 
@@ -182,7 +181,7 @@ def make_tasks(
     avail = {f"hubs.{h.name}.availability": availability(full, h) for h in data.scenario.hubs}
     windows = month_windows(data)
     starts = [start for _, start, _ in windows]
-    guides = guide_levels(sizing, sized, starts, data.step_h)
+    guides = guide_levels(sizing, sized, starts)
     penalty = _penalties(data)
     tasks = []
     for k, (label, start, stop) in enumerate(windows):

@@ -70,7 +70,7 @@ def test_linked_hydrogen_store_carries_surplus_days_to_the_winter_day() -> None:
     assert res.value(inter["store", DAYS - 1]) == pytest.approx(480.0, abs=1e-4)
     assert res.value(inter["store", 0]) == pytest.approx(0.0, abs=1e-4)
     # the monthly windows of the dispatch start from these inter-period levels
-    levels = guide_levels(sizing, res, [0, 24 * (DAYS - 1)], data.step_h)["h2s_level_kg"]
+    levels = guide_levels(sizing, res, [0, 24 * (DAYS - 1)])["h2s_level_kg"]
     assert [lv["store"] for lv in levels] == pytest.approx([0.0, 480.0], abs=1e-4)
     # the full-horizon dispatch with the size fixed has the same optimum
     _, full = solve_scenario(data, no_grid(data), OPTIONS)
