@@ -126,12 +126,6 @@ def _integer_values(res: SolveResult, skip: set[int]) -> dict[tuple[str, Any], f
             for j, v in enumerate(res.compiled.columns) if v.is_integer() and j not in skip}
 
 
-def _add_times(res: SolveResult, spent: dict[str, float]) -> SolveResult:
-    for key in ("build", "handover", "solve"):
-        res.timings_s[key] = res.timings_s.get(key, 0.0) + spent.get(key, 0.0)
-    return res
-
-
 def solve_sizing(
     data: ScenarioData,
     grid: GridInputs,
