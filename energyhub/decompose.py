@@ -41,7 +41,7 @@ from typing import Any, cast
 import numpy as np
 import xarray as xr
 
-from energyhub.model import linking
+from energyhub.model import linking, network
 from energyhub.model.build import Component, build_model
 from energyhub.model.connection import availability
 from energyhub.model.core import HubModel
@@ -222,6 +222,34 @@ def _task_key(task: WindowTask) -> str:
     return digest.hexdigest()[:16]
 
 
+def expected_work(task: WindowTask) -> int:
+    """How hard a window is expected to be, to start the hardest first: the network rows its screening will keep
+    (:func:`energyhub.model.network.rows_that_can_bind` at each hub's connection limits × transport-right
+    availability), plus its steps.
+
+    Congestion is what makes a window's MILP hard: on the regional study the window with the most such rows
+    (December, 3,352) took 53 s and the others 7-18 s. Started last, it finishes alone and the second worker idles.
+    """
+    grid, n = task.grid, task.stop - task.start
+    if task.data.scenario.grid.flow_model != "dc" or grid.n_branches == 0 or not grid.hub_names:
+        return n
+    conn = {h.name: h.connection for h in task.data.scenario.hubs}
+    imp, exp = np.zeros((n, len(grid.hub_names))), np.zeros((n, len(grid.hub_names)))
+    for j, hub in enumerate(grid.hub_names):
+        if hub in conn:
+            avail = np.asarray(task.series.get(f"hubs.{hub}.availability", np.ones(n)), dtype=float)
+            imp[:, j], exp[:, j] = conn[hub].import_mw * avail, conn[hub].export_mw * avail
+    upper, lower = network.rows_that_can_bind(grid, imp, exp)
+    return int(upper.sum() + lower.sum()) + n
+
+
+def hardest_first(tasks: Sequence[WindowTask]) -> list[int]:
+    """Task indices by :func:`expected_work`, largest first (ties: calendar order): longest-processing-time-first
+    scheduling, so that no long window starts last."""
+    work = [expected_work(t) for t in tasks]
+    return sorted(range(len(tasks)), key=lambda i: (-work[i], i))
+
+
 # --------------------------------------------------------------------------------------------------- one window
 def solve_window(task: WindowTask) -> WindowOutcome:
     """Build, solve and extract one window (runs in a worker process); reuse its checkpoint if there is one."""
@@ -327,9 +355,10 @@ def dispatch_in_windows(
         say(f"window {i + 1}/{len(tasks)} ({tasks[i].label}) {how}: {out.status}, "
             f"{out.objective_eur:,.0f} EUR/yr share, gap {out.mip_gap:.2%} [{time.perf_counter() - t0:.0f} s]")
 
+    order = hardest_first(tasks) if scheduler is not None or workers > 1 else None
     if pool is not None:
-        return pool.run(solve_window, tasks, on_done=done)
-    return run_tasks(solve_window, tasks, workers=workers, scheduler=scheduler, on_done=done)
+        return pool.run(solve_window, tasks, on_done=done, order=order)
+    return run_tasks(solve_window, tasks, workers=workers, scheduler=scheduler, on_done=done, order=order)
 
 
 def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOutcome]) -> Stitched:

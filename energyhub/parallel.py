@@ -41,18 +41,33 @@ def run_tasks(
     workers: int = 1,
     scheduler: str | None = None,
     on_done: Callable[[int, R], None] | None = None,
+    order: Sequence[int] | None = None,
 ) -> list[R]:
-    """``[fn(t) for t in tasks]``, in parallel when ``workers > 1`` or a dask ``scheduler`` address is given."""
+    """``[fn(t) for t in tasks]``, in parallel when ``workers > 1`` or a dask ``scheduler`` address is given.
+
+    ``order``: the task indices in the order they are started (e.g. the longest first, so that no long task starts
+    last and finishes alone); results are in task order whatever the order of starting.
+    """
     done = on_done or (lambda _i, _r: None)
+    starts = _start_order(len(tasks), order)
     if scheduler is not None:
-        return _run_dask(fn, tasks, scheduler, done)
+        return _run_dask(fn, tasks, scheduler, done, starts)
     if workers <= 1 or len(tasks) <= 1:
-        results = []
-        for i, task in enumerate(tasks):
-            results.append(fn(task))
-            done(i, results[-1])
-        return results
-    return _run_local(fn, tasks, workers, done)
+        results: dict[int, R] = {}
+        for i in starts:
+            results[i] = fn(tasks[i])
+            done(i, results[i])
+        return [results[i] for i in range(len(tasks))]
+    return _run_local(fn, tasks, workers, done, starts)
+
+
+def _start_order(n: int, order: Sequence[int] | None) -> list[int]:
+    if order is None:
+        return list(range(n))
+    starts = list(order)
+    if sorted(starts) != list(range(n)):
+        raise ValueError(f"order must be a permutation of 0..{n - 1}, got {starts}")
+    return starts
 
 
 def _import(module: str) -> None:
@@ -81,23 +96,25 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_done: Callable[[int, R], None] | None = None
-            ) -> list[R]:
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_done: Callable[[int, R], None] | None = None,
+            order: Sequence[int] | None = None) -> list[R]:
         if self.pool is None or len(tasks) <= 1:
-            return run_tasks(fn, tasks, self.workers, self.scheduler, on_done)
-        return _run_in_pool(self.pool, fn, tasks, on_done or (lambda _i, _r: None))
+            return run_tasks(fn, tasks, self.workers, self.scheduler, on_done, order)
+        return _run_in_pool(self.pool, fn, tasks, on_done or (lambda _i, _r: None), _start_order(len(tasks), order))
 
 
-def _run_local(fn: Callable[[T], R], tasks: Sequence[T], workers: int, done: Callable[[int, R], None]) -> list[R]:
+def _run_local(fn: Callable[[T], R], tasks: Sequence[T], workers: int, done: Callable[[int, R], None],
+               starts: list[int]) -> list[R]:
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx, initializer=_quiet_worker) as pool:
-        return _run_in_pool(pool, fn, tasks, done)
+        return _run_in_pool(pool, fn, tasks, done, starts)
 
 
 def _run_in_pool(pool: ProcessPoolExecutor, fn: Callable[[T], R], tasks: Sequence[T],
-                 done: Callable[[int, R], None]) -> list[R]:
+                 done: Callable[[int, R], None], starts: list[int]) -> list[R]:
+    """Submit in ``starts`` order: the pool's queue is first in, first out."""
     results: dict[int, R] = {}
-    index: dict[Future[R], int] = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+    index: dict[Future[R], int] = {pool.submit(fn, tasks[i]): i for i in starts}
     pending: set[Future[R]] = set(index)
     try:
         while pending:
@@ -127,19 +144,22 @@ def dask_client(address: str) -> Any:
         raise InputError(f"--scheduler {address}: cannot connect to a dask scheduler ({exc})") from None
 
 
-def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str, done: Callable[[int, R], None]) -> list[R]:
+def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str, done: Callable[[int, R], None],
+              starts: list[int]) -> list[R]:
     from distributed import as_completed
 
     with dask_client(address) as client:
-        futures = [client.submit(fn, task, pure=False) for task in tasks]
-        position = {f.key: i for i, f in enumerate(futures)}
+        # dask runs ready tasks of higher priority first
+        futures = {i: client.submit(fn, tasks[i], pure=False, priority=len(starts) - rank)
+                   for rank, i in enumerate(starts)}
+        position = {f.key: i for i, f in futures.items()}
         results: dict[int, Any] = {}
         try:
-            for future in as_completed(futures, loop=client.loop):  # this client: it is not the default one
+            for future in as_completed(list(futures.values()), loop=client.loop):  # this client: it is not the default one
                 i = position[future.key]
                 results[i] = future.result()
                 done(i, results[i])
         except BaseException:
-            client.cancel(futures)
+            client.cancel(list(futures.values()))
             raise
     return [results[i] for i in range(len(tasks))]

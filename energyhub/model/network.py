@@ -24,6 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model.core import HubModel
+from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import Component
 
 PTDF_EPS = 1e-9
@@ -59,8 +60,14 @@ def hub_injection_bounds(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, 
 def screen(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Masks (T × B) of the (step, branch) pairs whose upper / lower limit row can bind (see
     :func:`hub_injection_bounds` for ``reach``)."""
-    grid = hm.grid
     imp, exp = hub_injection_bounds(hm, reach)
+    return rows_that_can_bind(hm.grid, imp, exp)
+
+
+def rows_that_can_bind(grid: GridInputs, imp_mw: np.ndarray, exp_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (T × B) of the upper / lower limit rows that can bind when each hub imports at most ``imp_mw`` and
+    exports at most ``exp_mw`` (T × H, hubs in ``grid.hub_names`` order)."""
+    imp, exp = imp_mw, exp_mw
     ptdf = grid.ptdf_hub  # B × H
     pos, neg = np.clip(ptdf, 0, None), np.clip(ptdf, None, 0)
     # max of ptdf·(e − i) over e ∈ [0, E], i ∈ [0, I]: positive ptdf → ptdf·E, negative → −ptdf·I
