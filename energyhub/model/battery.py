@@ -12,11 +12,12 @@ Per battery b (set ``BAT``) and step t:
   linked across typical periods it is relative to each period's start (:mod:`energyhub.model.linking`);
 * durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
 * anti-dumping: a binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max
-  power), only in the cyclic segments (the horizon, or a typical period) with a step where consuming energy at
-  the battery's hub can pay (:func:`energyhub.model.market.dumping_pays`: negative import cost or export price,
-  curtailment cost with local generation, an overloaded branch that withdrawal relieves, a must-run biogas
-  engine); see :func:`dumping_steps` for why the whole segment. Elsewhere simultaneous charge and discharge only
-  loses energy that must be paid for, so an optimum never does it and no binary is added.
+  power, or the power where it is fixed), only in the cyclic segments (the horizon, or a typical period) with a
+  step where consuming energy at the battery's hub can pay (:func:`energyhub.model.market.dumping_pays`:
+  negative import cost or export price, curtailment cost with local generation, an overloaded branch that
+  withdrawal relieves, a must-run biogas engine); see :func:`dumping_steps` for why the whole segment. Elsewhere
+  simultaneous charge and discharge only loses energy that must be paid for, so an optimum never does it and no
+  binary is added.
 """
 
 from __future__ import annotations
