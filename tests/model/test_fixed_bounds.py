@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from _model_helpers import OPTIONS, hub, make_data, no_grid
+from pyomo.repn import generate_standard_repn
 
 from energyhub.errors import InfeasibleError
 from energyhub.model.build import build_model
@@ -136,3 +137,24 @@ def test_a_size_bound_in_conflict_is_diagnosed_in_scenario_terms() -> None:
     assert rows_by_family(hm)["bat_soc_limit"] == 0
     with pytest.raises(InfeasibleError, match=r"state of charge of battery bat \(at most energy_mwh\)"):
         solve(hm, {"presolve": "off", "threads": 1})
+
+
+@pytest.mark.parametrize("power_mw", [2.0, 0.0])
+def test_anti_dumping_big_m_is_the_given_power(power_mw: float) -> None:
+    """Price −10 EUR/MWh, demand 1 MW, no export, a battery (80 % round trip, at most 5 MW) given ``power_mw``: the
+    exclusivity rows are ``ch ≤ P·z``, ``dis ≤ P·(1 − z)`` with P the given power, not 5 MW, and a battery given
+    no power gets no binary. Either way it cannot burn energy: import = demand, −10 × 8760 EUR/yr."""
+    data = make_data(1, [hub("h", demand_mw=1.0, export_mw=0.0)],
+                     assets=[{**ASSETS[0], "charge_efficiency": 0.8, "discharge_efficiency": 1.0}],
+                     series={"markets.NL.energy_price_eur_per_mwh": -10.0})
+    hm = build_model(data, no_grid(data), fixed_sizes={"bat.energy_mwh": 4.0, "bat.power_mw": power_mw})
+    m = hm.m
+    if power_mw > 0:
+        ch = generate_standard_repn(m.bat_ch_excl["bat", 0].body)
+        coefs = {v.name: c for v, c in zip(ch.linear_vars, ch.linear_coefs, strict=True)}
+        assert coefs == {"bat_ch_mw[bat,0]": 1.0, "bat_charging[bat,0]": -power_mw}
+    else:
+        assert not hasattr(m, "bat_charging") and hm.info["no_dumping_pairs"] == 0
+    res = solve(hm, OPTIONS)
+    assert res.objective_eur == pytest.approx(-10.0 * 8760, rel=1e-7)
+    assert res.value(m.imp_mw["h", 0]) == pytest.approx(1.0)
