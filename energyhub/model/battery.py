@@ -12,11 +12,12 @@ Per battery b (set ``BAT``) and step t:
   linked across typical periods it is relative to each period's start (:mod:`energyhub.model.linking`);
 * durations: ``min_duration_h·p ≤ e ≤ max_duration_h·p``;
 * anti-dumping: a binary ``charging[b,t]`` with ``ch ≤ P̄·charging`` and ``dis ≤ P̄·(1 − charging)`` (P̄ = max
-  power), only in the cyclic segments (the horizon, or a typical period) with a step where consuming energy at
-  the battery's hub can pay (:func:`energyhub.model.market.dumping_pays`: negative import cost or export price,
-  curtailment cost with local generation, an overloaded branch that withdrawal relieves, a must-run biogas
-  engine); see :func:`dumping_steps` for why the whole segment. Elsewhere simultaneous charge and discharge only
-  loses energy that must be paid for, so an optimum never does it and no binary is added.
+  power, or the power where it is fixed), only in the cyclic segments (the horizon, or a typical period) with a
+  step where consuming energy at the battery's hub can pay (:func:`energyhub.model.market.dumping_pays`:
+  negative import cost or export price, curtailment cost with local generation, an overloaded branch that
+  withdrawal relieves, a must-run biogas engine); see :func:`dumping_steps` for why the whole segment. Elsewhere
+  simultaneous charge and discharge only loses energy that must be paid for, so an optimum never does it and no
+  binary is added.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pyomo.environ as pyo
 from energyhub.model import costs, linking, market
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Component, LiveCapex, Output, Size, State, Values
+from energyhub.model.sizes import fix_given, flow_limit
 from energyhub.scenario.components.battery import BatteryAsset
 
 
@@ -49,11 +51,13 @@ def add(hm: HubModel) -> None:
     m.BAT = pyo.Set(initialize=names, ordered=True)
     m.bat_e_mwh = pyo.Var(m.BAT, bounds=lambda _m, b: size_bounds(spec[b].energy_mwh, spec[b].build_or_not))
     m.bat_p_mw = pyo.Var(m.BAT, bounds=lambda _m, b: size_bounds(spec[b].power_mw, spec[b].build_or_not))
+    fix_given(hm, m.bat_e_mwh)
+    fix_given(hm, m.bat_p_mw)
     for name in names:
         _fix_if_fixed(m.bat_e_mwh[name])
         _fix_if_fixed(m.bat_p_mw[name])
-    p_max = {n: size_bounds(spec[n].power_mw, spec[n].build_or_not)[1] for n in names}
-    e_max = {n: size_bounds(spec[n].energy_mwh, spec[n].build_or_not)[1] for n in names}
+    p_max = {n: _largest(m.bat_p_mw[n]) for n in names}
+    e_max = {n: _largest(m.bat_e_mwh[n]) for n in names}
     m.bat_ch_mw = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, p_max[b]))
     m.bat_dis_mw = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, p_max[b]))
     m.bat_soc_mwh = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, e_max[b]))
@@ -71,27 +75,22 @@ def add(hm: HubModel) -> None:
                         f"assets.{b.name}.power_mw.capex_eur_per_mw")
 
 
+def _largest(size: Any) -> float:
+    """The largest value of a size VarData: its value when fixed, else its upper bound."""
+    return float(size.value if size.fixed else size.ub)
+
+
 def _fix_if_fixed(var: Any) -> None:
     if var.lb is not None and var.ub is not None and var.ub - var.lb < 1e-12:
         var.fix(var.lb)
 
 
 def _add_capacity_limits(hm: HubModel, names: list[str]) -> None:
-    """Flows ≤ power and level ≤ energy, as rows only where the size is a decision."""
-    m, steps = hm.m, hm.steps
-    p_free = [b for b in names if not m.bat_p_mw[b].fixed]
-    e_free = [b for b in names if not m.bat_e_mwh[b].fixed]
-    for b in names:  # fixed sizes: tighten the bounds instead
-        if m.bat_p_mw[b].fixed:
-            for t in steps:
-                m.bat_ch_mw[b, t].setub(m.bat_p_mw[b].value)
-                m.bat_dis_mw[b, t].setub(m.bat_p_mw[b].value)
-        if m.bat_e_mwh[b].fixed:
-            for t in steps:
-                m.bat_soc_mwh[b, t].setub(m.bat_e_mwh[b].value)
-    m.bat_ch_limit = pyo.Constraint(p_free, steps, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= m.bat_p_mw[b])
-    m.bat_dis_limit = pyo.Constraint(p_free, steps, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= m.bat_p_mw[b])
-    m.bat_soc_limit = pyo.Constraint(e_free, steps, rule=lambda _m, b, t: m.bat_soc_mwh[b, t] <= m.bat_e_mwh[b])
+    """Flows ≤ power and level ≤ energy, as rows only where the size is a decision (else variable bounds)."""
+    m = hm.m
+    flow_limit(hm, "bat_ch_limit", m.bat_ch_mw, m.bat_p_mw, names)
+    flow_limit(hm, "bat_dis_limit", m.bat_dis_mw, m.bat_p_mw, names)
+    flow_limit(hm, "bat_soc_limit", m.bat_soc_mwh, m.bat_e_mwh, names)
 
 
 def _add_soc(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
@@ -242,6 +241,12 @@ COMPONENTS = (
             "bat_build_or_not": "battery {0}: build_or_not minimum size",
             "bat_e_mwh": "energy_mwh range of battery {0}",
             "bat_p_mw": "power_mw range of battery {0}",
+            "bat_ch_limit": "battery {0}: charging ≤ power_mw",
+            "bat_dis_limit": "battery {0}: discharging ≤ power_mw",
+            "bat_soc_limit": "battery {0}: state of charge ≤ energy_mwh",
+            "bat_ch_mw": "charging of battery {0} (at most power_mw)",
+            "bat_dis_mw": "discharging of battery {0} (at most power_mw)",
+            "bat_soc_mwh": "state of charge of battery {0} (at most energy_mwh)",
         },
         live_capex=(LiveCapex("energy_mwh.capex_eur_per_mwh", "energy_mwh.existing"),
                     LiveCapex("power_mw.capex_eur_per_mw", "power_mw.existing")),

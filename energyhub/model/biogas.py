@@ -38,6 +38,7 @@ from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.electrolyser import UNITS_ON
 from energyhub.model.registry import Carrier, Component, LiveCapex, Output, PerUnit, Size, State, Values
+from energyhub.model.sizes import fix_given, flow_limit
 from energyhub.scenario.components.biogas import BiogasAsset
 
 #: Biogas (MW of fuel): Σ supply terms − storage charging ≥ −supply; the slack is flared biogas.
@@ -57,14 +58,14 @@ def add(hm: HubModel) -> None:
     for g, s in spec.items():
         lo[g], hi[g] = size_bounds(s.units, False)
     m.gas_built = pyo.Var(m.GAS, domain=pyo.NonNegativeIntegers, bounds=lambda _m, g: (lo[g], hi[g]))
+    fix_given(hm, m.gas_built)
     for g in names:
-        if hi[g] - lo[g] < 0.5:
+        if hi[g] - lo[g] < 0.5 and not m.gas_built[g].fixed:
             m.gas_built[g].fix(lo[g])
     m.gas_on = pyo.Var(m.GAS, steps, domain=pyo.NonNegativeIntegers, bounds=lambda _m, g, t: (0.0, hi[g]))
     m.gas_start = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g]))
     m.gas_p_mw = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g] * spec[g].unit_mw))
-    free = [g for g in names if not m.gas_built[g].fixed]
-    m.gas_on_limit = pyo.Constraint(free, steps, rule=lambda _m, g, t: m.gas_on[g, t] <= m.gas_built[g])
+    flow_limit(hm, "gas_on_limit", m.gas_on, m.gas_built, names)
     m.gas_p_max = pyo.Constraint(
         m.GAS, steps, rule=lambda _m, g, t: m.gas_p_mw[g, t] <= spec[g].unit_mw * m.gas_on[g, t]
     )
@@ -114,10 +115,9 @@ def _add_storage(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
     stores = [g for g, s in spec.items() if s.storage_mwh.upper > 0]
     bounds = {g: size_bounds(spec[g].storage_mwh, False) for g in stores}
     m.gas_sto_mwh = pyo.Var(stores, bounds=lambda _m, g: bounds[g])
+    fix_given(hm, m.gas_sto_mwh)
     m.gas_level_mwh = pyo.Var(stores, hm.steps, bounds=lambda _m, g, t: (0.0, bounds[g][1]))
-    m.gas_level_limit = pyo.Constraint(
-        stores, hm.steps, rule=lambda _m, g, t: m.gas_level_mwh[g, t] <= m.gas_sto_mwh[g]
-    )
+    flow_limit(hm, "gas_level_limit", m.gas_level_mwh, m.gas_sto_mwh, stores)
     hm.info["gas_stores"] = stores
     linking.declare(hm, "gas_level_mwh", "gas_sto_mwh", "gas_level_limit", dict.fromkeys(stores, 1.0))
     for g in stores:
@@ -221,6 +221,10 @@ COMPONENTS = (
             "gas_min_down": "biogas {0}: min_down_h",
             "gas_p_min": "biogas {0}: minimum load",
             "gas_built": "units range of biogas asset {0}",
+            "gas_on_limit": "biogas {0}: running engines ≤ built units",
+            "gas_level_limit": "biogas {0}: storage level ≤ storage_mwh",
+            "gas_on": "running engines of biogas asset {0} (at most the built units)",
+            "gas_level_mwh": "biogas storage level of {0} (at most storage_mwh)",
         },
         live_capex=(LiveCapex("storage_mwh.capex_eur_per_mwh", "storage_mwh.existing"),),
         priced_sizes=priced_sizes, must_run=must_run,

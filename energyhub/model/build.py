@@ -26,6 +26,7 @@ from energyhub.model import costs
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import components
+from energyhub.model.sizes import GIVEN_SIZES, fix_sizes
 from energyhub.model.timegrid import TimeGrid, horizon_grid
 from energyhub.scenario.data import ScenarioData
 
@@ -59,14 +60,17 @@ def build_model(
     """Build the model of ``data`` on ``grid``.
 
     ``time_grid``/``series`` replace the scenario's horizon and series (representative periods);
-    ``fixed_sizes`` fixes size variables by name (see :func:`energyhub.model.sizes.fix_sizes`); ``info`` seeds
-    ``hm.info`` before any component runs (a window's ``initial_state`` and ``final_state``, see
-    :mod:`energyhub.model.boundary`; :data:`energyhub.model.network.SCREEN_AT`).
+    ``fixed_sizes`` fixes size variables by name (see :func:`energyhub.model.sizes.fix_sizes`) as each component
+    declares them (:func:`energyhub.model.sizes.fix_given`), so that per-step limits by a size become variable
+    bounds, not rows; ``info`` seeds ``hm.info`` before any component runs (a window's ``initial_state`` and
+    ``final_state``, see :mod:`energyhub.model.boundary`; :data:`energyhub.model.network.SCREEN_AT`).
     """
     t0 = time.perf_counter()
     tg = time_grid if time_grid is not None else horizon_grid(data.times, data.step_h)
     hm = HubModel(data=data, grid=grid, time=tg, series=series if series is not None else data.series)
     hm.info.update(info or {})
+    if fixed_sizes:
+        hm.info[GIVEN_SIZES] = dict(fixed_sizes)  # components fix them as they declare them (fix_given)
     with gc_disabled():
         for component in components():
             t = time.perf_counter()
@@ -76,9 +80,7 @@ def build_model(
         for fn in extra:
             fn(hm)
         if fixed_sizes:
-            from energyhub.model.sizes import fix_sizes
-
-            fix_sizes(hm, fixed_sizes)
+            fix_sizes(hm, fixed_sizes)  # the catch-all: a size no component fixed as it declared it
         costs.add_objective(hm)
     hm.timings_s["build"] = time.perf_counter() - t0
     log.info("model built in %.1f s (%d steps, %d hubs)", hm.timings_s["build"], tg.n, len(hm.hubs))

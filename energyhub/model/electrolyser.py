@@ -26,6 +26,7 @@ from energyhub.model import costs
 from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Component, HorizonSum, Output, PerUnit, Size, Values
+from energyhub.model.sizes import fix_given, flow_limit
 from energyhub.scenario.components.electrolyser import ElectrolyserAsset
 
 
@@ -63,6 +64,7 @@ def add(hm: HubModel) -> None:
     for e, s in spec.items():
         lo[e], hi[e] = size_bounds(s.stacks, False)
     m.ely_built = pyo.Var(m.ELY, domain=pyo.NonNegativeIntegers, bounds=lambda _m, e: (lo[e], hi[e]))
+    fix_given(hm, m.ely_built)
     discrete = {e: s.min_load_frac > 0 or bool(s.part_load) for e, s in spec.items()}
     m.ely_run = pyo.Var(
         m.ELY, steps, bounds=lambda _m, e, t: (0.0, hi[e]),
@@ -71,10 +73,9 @@ def add(hm: HubModel) -> None:
     m.ely_p_mw = pyo.Var(m.ELY, steps, bounds=lambda _m, e, t: (0.0, hi[e] * spec[e].stack_mw))
     m.ely_h2_kg_per_h = pyo.Var(m.ELY, steps, bounds=(0.0, None))
     for e in names:
-        if hi[e] - lo[e] < 0.5:
+        if hi[e] - lo[e] < 0.5 and not m.ely_built[e].fixed:
             m.ely_built[e].fix(lo[e])
-    free = [e for e in names if not m.ely_built[e].fixed]
-    m.ely_run_limit = pyo.Constraint(free, steps, rule=lambda _m, e, t: m.ely_run[e, t] <= m.ely_built[e])
+    flow_limit(hm, "ely_run_limit", m.ely_run, m.ely_built, names)
     m.ely_p_max = pyo.Constraint(
         m.ELY, steps, rule=lambda _m, e, t: m.ely_p_mw[e, t] <= spec[e].stack_mw * m.ely_run[e, t]
     )
@@ -155,6 +156,7 @@ COMPONENTS = (
             "ely_p_max": "electrolyser {0}: stack rating",
             "ely_run_limit": "electrolyser {0}: running stacks ≤ built stacks",
             "ely_built": "stacks range of electrolyser {0}",
+            "ely_run": "running stacks of electrolyser {0} (at most the built stacks)",
         },
     ),
 )

@@ -37,6 +37,7 @@ from energyhub.model import costs, linking
 from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Carrier, Component, HorizonSum, LiveCapex, Output, Size, State, Values
+from energyhub.model.sizes import fix_given, flow_limit
 from energyhub.scenario.components.heat import (
     ElectricBoilerAsset,
     GasBoilerAsset,
@@ -66,14 +67,16 @@ def add(hm: HubModel) -> None:
     _check_supplied(hm, demand)
 
 
-def _converter(hm: HubModel, assets: list[Any], size_field: str) -> tuple[Any, Any, Any]:
-    """Size ``size[a]`` (bounded by the asset's ``size_field`` range), flow ``flow[a,t]`` and ``flow ≤ size``."""
-    names = [a.name for a in assets]
+def _converter(hm: HubModel, assets: list[Any], size_field: str, names: tuple[str, str, str]) -> None:
+    """Size ``size[a]`` (bounded by the asset's ``size_field`` range), flow ``flow[a,t]`` and ``flow ≤ size``, on
+    ``hm.m`` under ``names`` (size, flow, limit rows)."""
+    m, keys = hm.m, [a.name for a in assets]
+    size_name, flow_name, limit_name = names
     bounds = {a.name: size_bounds(getattr(a, size_field), False) for a in assets}
-    size = pyo.Var(names, bounds=lambda _m, n: bounds[n])
-    flow = pyo.Var(names, hm.steps, bounds=lambda _m, n, t: (0.0, bounds[n][1]))
-    limit = pyo.Constraint(names, hm.steps, rule=lambda _m, n, t: flow[n, t] <= size[n])
-    return size, flow, limit
+    m.add_component(size_name, pyo.Var(keys, bounds=lambda _m, n: bounds[n]))
+    fix_given(hm, getattr(m, size_name))
+    m.add_component(flow_name, pyo.Var(keys, hm.steps, bounds=lambda _m, n, t: (0.0, bounds[n][1])))
+    flow_limit(hm, limit_name, getattr(m, flow_name), getattr(m, size_name), keys)
 
 
 def _add_e_boilers(hm: HubModel) -> None:
@@ -81,7 +84,7 @@ def _add_e_boilers(hm: HubModel) -> None:
     if not assets:
         return
     m = hm.m
-    m.eb_p_mw, m.eb_el_mw, m.eb_limit = _converter(hm, assets, "power_mw")
+    _converter(hm, assets, "power_mw", ("eb_p_mw", "eb_el_mw", "eb_limit"))
     for a in assets:
         hm.add_term(ELECTRICITY, a.hub, -1.0, m.eb_el_mw, a.name)
         hm.add_term(HEAT.name, a.hub, a.efficiency, m.eb_el_mw, a.name)
@@ -94,7 +97,7 @@ def _add_heat_pumps(hm: HubModel) -> None:
     if not assets:
         return
     m = hm.m
-    m.hp_p_mw, m.hp_el_mw, m.hp_limit = _converter(hm, assets, "power_mw")
+    _converter(hm, assets, "power_mw", ("hp_p_mw", "hp_el_mw", "hp_limit"))
     for a in assets:
         cop = hm.asset_series(a.name, "cop")
         hm.add_term(ELECTRICITY, a.hub, -1.0, m.hp_el_mw, a.name)
@@ -120,10 +123,11 @@ def _add_stores(hm: HubModel) -> None:
     flow = {n: (0.0, spec[n].max_power_mw_th) for n in names}
     keep = {n: (1.0 - spec[n].loss_pct_per_day / 100.0) ** (dt / 24.0) for n in names}
     m.ts_e_mwh = pyo.Var(names, bounds=lambda _m, n: bounds[n])
+    fix_given(hm, m.ts_e_mwh)
     m.ts_ch_mw = pyo.Var(names, steps, bounds=lambda _m, n, t: flow[n])
     m.ts_dis_mw = pyo.Var(names, steps, bounds=lambda _m, n, t: flow[n])
     m.ts_level_mwh = pyo.Var(names, steps, bounds=lambda _m, n, t: (0.0, bounds[n][1]))
-    m.ts_level_limit = pyo.Constraint(names, steps, rule=lambda _m, n, t: m.ts_level_mwh[n, t] <= m.ts_e_mwh[n])
+    flow_limit(hm, "ts_level_limit", m.ts_level_mwh, m.ts_e_mwh, names)
     m.ts_dynamics = pyo.Constraint(
         names, steps,
         rule=lambda _m, n, t: m.ts_level_mwh[n, t]
@@ -144,7 +148,7 @@ def _add_gas_boilers(hm: HubModel) -> None:
     if not assets:
         return
     m = hm.m
-    m.gb_p_mw_th, m.gb_heat_mw, m.gb_limit = _converter(hm, assets, "power_mw_th")
+    _converter(hm, assets, "power_mw_th", ("gb_p_mw_th", "gb_heat_mw", "gb_limit"))
     step_cost = hm.step_cost()
     for a in assets:
         keys = [(a.name, t) for t in hm.steps]

@@ -26,6 +26,7 @@ from energyhub.model.battery import size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.electrolyser import H2_KG_PER_H
 from energyhub.model.registry import Carrier, Component, HorizonSum, LiveCapex, Output, Size, State, Values
+from energyhub.model.sizes import fix_given, flow_limit
 from energyhub.scenario.components.hydrogen import H2StorageAsset
 
 #: Hydrogen (kg/h): Σ supply terms + shortfall ≥ demand; a surplus is vented at no cost.
@@ -62,13 +63,12 @@ def _add_storage(hm: HubModel) -> None:
     m.H2S = pyo.Set(initialize=names, ordered=True)
     bounds = {s: size_bounds(spec[s].capacity_kg, False) for s in names}
     m.h2s_kg = pyo.Var(m.H2S, bounds=lambda _m, s: bounds[s])
+    fix_given(hm, m.h2s_kg)
     flow = {s: (0.0, spec[s].max_flow_kg_per_h) for s in names}
     m.h2s_ch = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: flow[s])
     m.h2s_dis = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: flow[s])
     m.h2s_level_kg = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: (0.0, bounds[s][1]))
-    m.h2s_level_limit = pyo.Constraint(
-        m.H2S, steps, rule=lambda _m, s, t: m.h2s_level_kg[s, t] <= m.h2s_kg[s]
-    )
+    flow_limit(hm, "h2s_level_limit", m.h2s_level_kg, m.h2s_kg, names)
     m.h2s_dynamics = pyo.Constraint(
         m.H2S, steps,
         rule=lambda _m, s, t: m.h2s_level_kg[s, t]
@@ -116,5 +116,11 @@ COMPONENTS = (
         cost_categories={"h2_shortfall": "unmet hydrogen demand"},
         live_capex=(LiveCapex("capacity_kg.capex_eur_per_kg", "capacity_kg.existing"),),
         live_penalties={"economics.h2_shortfall_eur_per_kg": "h2_shortfall"},
+        meaning={
+            "h2s_dynamics": "level of hydrogen store {0}",
+            "h2s_level_limit": "hydrogen store {0}: level ≤ capacity_kg",
+            "h2s_level_kg": "level of hydrogen store {0} (at most capacity_kg)",
+            "h2s_kg": "capacity_kg range of hydrogen store {0}",
+        },
     ),
 )

@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 from energyhub.model import costs
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Component, LiveCapex, PerUnit, Size, Value
+from energyhub.model.sizes import fix_given
 from energyhub.scenario.components.reinforcement import ReinforcementAsset
 
 
@@ -28,6 +29,7 @@ def add(hm: HubModel) -> None:
     m = hm.m
     names = [r.name for r in reinf]
     m.reinf_build = pyo.Var(names, domain=pyo.Binary)
+    fix_given(hm, m.reinf_build)
     for r in reinf:
         b = hm.grid.branch_index(r.branch)
         by_branch.setdefault(b, []).append((m.reinf_build[r.name], r.added_mva * hm.grid.limit_factor))

@@ -6,6 +6,7 @@ Names carry units: ``<asset>.<suffix>`` for every size a component declares in t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pyomo.environ as pyo
@@ -45,13 +46,51 @@ def fixed_in_dispatch(name: str) -> bool:
     return name.rpartition(".")[2] not in FREE_IN_DISPATCH
 
 
+def _fix(var: Any, value: float) -> None:
+    """Fix one size VarData at ``value``: integers rounded, continuous sizes clipped to their bounds."""
+    var.fix(round(value) if var.is_integer() else min(max(value, var.lb or 0.0), var.ub or value))
+
+
 def fix_sizes(hm: HubModel, sizes: dict[str, float]) -> None:
     """Fix the named size variables (integers rounded) so that only dispatch remains to decide; the sizes in
     :data:`FREE_IN_DISPATCH` stay free."""
     for name, var in size_vars(hm).items():
         if name in sizes and fixed_in_dispatch(name):
-            value = float(sizes[name])
-            var.fix(round(value) if var.is_integer() else min(max(value, var.lb or 0.0), var.ub or value))
+            _fix(var, float(sizes[name]))
+
+
+#: ``hm.info`` key of the sizes given to :func:`energyhub.model.build.build_model` (``fixed_sizes``), by name.
+GIVEN_SIZES = "given_sizes"
+
+
+def fix_given(hm: HubModel, var: Any) -> None:
+    """Fix the entries of the indexed size variable ``var`` (already on ``hm.m``) that the build was given
+    (``hm.info[GIVEN_SIZES]``), as :func:`fix_sizes` does, so that the component declaring ``var`` sees them fixed
+    while it builds (e.g. :func:`flow_limit` makes bounds of them, not rows). Every component calls this right
+    after declaring a size variable; :func:`fix_sizes` after the build is the catch-all."""
+    given: dict[str, float] = hm.info.get(GIVEN_SIZES) or {}
+    if not given:
+        return
+    suffix = dict(size_var_names())[var.local_name]
+    for key in var:
+        name = f"{key}.{suffix}"
+        if name in given and fixed_in_dispatch(name):
+            _fix(var[key], float(given[name]))
+
+
+def flow_limit(hm: HubModel, name: str, flow: Any, size: Any, keys: Sequence[Any]) -> None:
+    """``flow[k,t] ≤ size[k]`` for every key k and step t: where ``size[k]`` is fixed, as the upper bound of
+    ``flow[k,t]`` (the lower of its bound and the size); elsewhere as the rows ``name`` (a constraint indexed by
+    the keys with a free size and the steps: empty when every size is fixed, but always on ``hm.m``)."""
+    m, steps = hm.m, hm.steps
+    for k in keys:
+        if size[k].fixed:
+            cap = float(size[k].value)
+            for t in steps:
+                ub = flow[k, t].ub
+                flow[k, t].setub(cap if ub is None else min(ub, cap))
+    free = [k for k in keys if not size[k].fixed]
+    m.add_component(name, pyo.Constraint(free, steps, rule=lambda _m, k, t: flow[k, t] <= size[k]))
 
 
 def relax_operation(hm: HubModel) -> int:
