@@ -155,7 +155,8 @@ def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str, done: Call
         position = {f.key: i for i, f in futures.items()}
         results: dict[int, Any] = {}
         try:
-            for future in as_completed(list(futures.values()), loop=client.loop):  # this client: it is not the default one
+            # the loop of this client: it is not the default one
+            for future in as_completed(list(futures.values()), loop=client.loop):
                 i = position[future.key]
                 results[i] = future.result()
                 done(i, results[i])

@@ -18,7 +18,7 @@ from _model_helpers import OPTIONS, hub, make_data, no_grid, one_branch
 from click.testing import CliRunner
 
 from energyhub.cli import cli
-from energyhub.decompose import DecomposedRun, month_windows, size_and_dispatch
+from energyhub.decompose import DecomposedRun, expected_work, hardest_first, month_windows, size_and_dispatch
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.results.extract import to_dataset
@@ -321,6 +321,18 @@ def test_dask_local_cluster_gives_the_serial_result(coupled: tuple[DecomposedRun
         on_dask = decomposed(scenario([ELECTROLYSER, BATTERY, TANK], "month", COUPLED_TARIFFS),
                              scheduler=cluster.scheduler_address)
     assert on_dask.stitched.costs_eur == pytest.approx(coupled[0].stitched.costs_eur, rel=1e-6, abs=1e-3)
+
+
+def test_the_window_with_more_rows_that_can_bind_starts_first() -> None:
+    """PTDF 0.5, limit 4 MW, import ≤ 10 and export ≤ 5 MW: a row can bind where base + 2.5 > 4 (upper) or
+    base − 5 < −4 (lower). January's base flow of 1.2 MW allows neither, February's 2 MW every upper row: 168 rows
+    then, and the model's screening keeps exactly those."""
+    data = scenario([ELECTROLYSER], "month", {}, pv_mw=6.0)
+    grid = one_branch(data, 4.0, np.where(DAY < 7, 1.2, 2.0), [0.5])
+    run = decomposed(data, grid)
+    assert [expected_work(t) for t in run.tasks] == [168, 168 + 168]
+    assert [o.model_size["network_rows"] for o in run.outcomes] == [0, 168]
+    assert hardest_first(run.tasks) == [1, 0]
 
 
 # --------------------------------------------------------------------------------------------------- CLI
