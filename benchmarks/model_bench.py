@@ -65,8 +65,10 @@ from memory import PeakMemory  # benchmarks/memory.py
 N_BRANCH = 100
 
 
-def scenario(n_hubs: int, hours: int, typical_periods: int | None = None) -> Scenario:
-    """The synthetic scenario; with ``typical_periods``, sizing on that many typical days (``time.aggregation``)."""
+def scenario(n_hubs: int, hours: int, typical_periods: int | None = None,
+             ptdf_tolerance: float | None = None) -> Scenario:
+    """The synthetic scenario; with ``typical_periods``, sizing on that many typical days (``time.aggregation``);
+    ``ptdf_tolerance``: ``grid.ptdf_tolerance`` (default: the scenario's default)."""
     hubs, assets = [], []
     for i in range(n_hubs):
         name = f"hub{i}"
@@ -90,21 +92,22 @@ def scenario(n_hubs: int, hours: int, typical_periods: int | None = None) -> Sce
                                     "check_full_horizon": True, "relax_commitment": True}
     return Scenario.model_validate({
         "name": f"bench-{n_hubs}x{hours}", "time": time_spec,
-        "grid": {"segments": [{"name": "seg", "source": "x", "zone": "NL"}]},
+        "grid": {"segments": [{"name": "seg", "source": "x", "zone": "NL"}],
+                 **({} if ptdf_tolerance is None else {"ptdf_tolerance": ptdf_tolerance})},
         "markets": [{"zone": "NL", "energy_price_eur_per_mwh": 0.0, "co2_price_eur_per_t": 80.0}],
         "hubs": hubs, "assets": assets,
     })
 
 
-def make_inputs(n_hubs: int, hours: int, seed: int = 0,
-                typical_periods: int | None = None) -> tuple[ScenarioData, GridInputs]:
+def make_inputs(n_hubs: int, hours: int, seed: int = 0, typical_periods: int | None = None,
+                ptdf_tolerance: float | None = None) -> tuple[ScenarioData, GridInputs]:
     rng = np.random.default_rng(seed)
     times = pd.date_range("2030-01-01", periods=hours, freq="h")
     hod = np.asarray(times.hour)
     doy = np.asarray(times.dayofyear)
     solar = np.clip(np.sin((hod - 6) / 12 * np.pi), 0, None) * (0.6 + 0.4 * np.cos((doy - 172) / 365 * 2 * np.pi))
     price = 70 + 30 * np.sin((hod - 8) / 24 * 2 * np.pi) - 40 * solar + rng.normal(0, 12, hours)
-    sc = scenario(n_hubs, hours, typical_periods)
+    sc = scenario(n_hubs, hours, typical_periods, ptdf_tolerance)
     series = {
         "markets.NL.energy_price_eur_per_mwh": price,
         "markets.NL.export_price_eur_per_mwh": price,
@@ -259,10 +262,10 @@ def windows_stage(steps: int, dec: DecomposedRun) -> Stage:
 
 
 def one_run(n_hubs: int, hours: int, options: dict[str, OptionValue], typical: int | None,
-            log_file: Path | None = None, where: Where | None = None) -> Run:
+            log_file: Path | None = None, where: Where | None = None, ptdf_tolerance: float | None = None) -> Run:
     """Solve one synthetic scenario as ``energyhub solve`` would (without the AC check and the writing)."""
     where = where or Where()
-    data, grid = make_inputs(n_hubs, hours, typical_periods=typical)
+    data, grid = make_inputs(n_hubs, hours, typical_periods=typical, ptdf_tolerance=ptdf_tolerance)
     stages: list[Stage] = []
     run = Run()
     in_windows = typical is not None and decomposed(data)
@@ -376,6 +379,9 @@ def main() -> None:
     ap.add_argument("--gap", type=float, default=0.01, help="mip_rel_gap (default 0.01)")
     ap.add_argument("--time-limit", type=float, default=600.0, help="HiGHS time limit per solve, s (default 600)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--ptdf-tolerance", type=float, default=None,
+                    help="grid.ptdf_tolerance of the synthetic scenarios (default: the scenario default, 1e-3; "
+                    "0 keeps the tiny entries every hub has in every branch: dense rows)")
     ap.add_argument("--aggregate-above", type=int, default=336,
                     help="horizons longer than this (h) size on typical days (default 336)")
     ap.add_argument("--typical-periods", type=int, default=24,
@@ -413,7 +419,7 @@ def main() -> None:
             runs = []
             for k in range(args.runs):
                 log = args.highs_log / f"{hours}h-{n_hubs}hubs-run{k + 1}.log" if args.highs_log else None
-                run = one_run(n_hubs, hours, options, typical, log, where)
+                run = one_run(n_hubs, hours, options, typical, log, where, args.ptdf_tolerance)
                 parts = [f"{name} build {st.build:.2f} s, hand-over {st.handover:.2f} s, HiGHS {st.solve:.1f} s, "
                          f"{st.status}, gap {st.gap:.2%}" for name, st in (("sizing", run.sizing),
                                                                            ("dispatch", run.dispatch)) if st]

@@ -99,6 +99,25 @@ def screening_holds(hm: HubModel) -> bool:
     return not (upper & ~built_upper).any() and not (lower & ~built_lower).any()
 
 
+def left_out_flow(hm: HubModel, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """The most and the least (T × B) that the PTDF entries with ``|ptdf| ≤ tol`` can add to a branch flow, given
+    each hub's import and export bounds (:func:`hub_injection_bounds`, with the reach screened at).
+
+    Rows leave those entries out (``grid.ptdf_tolerance``: in a meshed grid every hub has a tiny share in every
+    branch, and those shares make every row dense) and carry the most they can add as a constant instead: the
+    upper row holds ``f_kept + most ≤ L``, the lower row ``−f_kept − least ≤ L``, so that every solution also
+    holds with the full PTDF. The cost is a limit tighter by at most ``tol × Σ_h max(import, export)``.
+    """
+    grid = hm.grid
+    small = np.where(np.abs(grid.ptdf_hub) <= tol, grid.ptdf_hub, 0.0)  # B × H
+    if not small.any():
+        zero = np.zeros_like(grid.base_flow_mw)
+        return zero, zero
+    imp, exp = hub_injection_bounds(hm)
+    pos, neg = np.clip(small, 0, None), np.clip(small, None, 0)
+    return exp @ pos.T - imp @ neg.T, exp @ neg.T - imp @ pos.T
+
+
 def _limit_expr(hm: HubModel, b: int) -> Any:
     """L[b] plus the reinforcements built on branch b."""
     extra = hm.info.get("branch_limit_extra", {}).get(b, [])
@@ -114,11 +133,13 @@ def _add_dc(hm: HubModel) -> None:
     hm.info["network_pairs_total"] = int(2 * upper.size)
     m.ovl_mw = pyo.Var(pairs, bounds=(0.0, None))
     col = {h: j for j, h in enumerate(grid.hub_names)}
+    tol = max(hm.scenario.grid.ptdf_tolerance, PTDF_EPS)
     hub_terms = {
-        b: [(float(grid.ptdf_hub[b, col[h]]), h) for h in hm.hubs if abs(grid.ptdf_hub[b, col[h]]) > PTDF_EPS]
+        b: [(float(grid.ptdf_hub[b, col[h]]), h) for h in hm.hubs if abs(grid.ptdf_hub[b, col[h]]) > tol]
         for b in {b for _, b in pairs}
     }
     limits = {b: _limit_expr(hm, b) for b in hub_terms}
+    most, least = left_out_flow(hm, tol)
 
     def flow(t: int, b: int) -> Any:
         return float(grid.base_flow_mw[t, b]) + sum(
@@ -127,8 +148,12 @@ def _add_dc(hm: HubModel) -> None:
 
     up_keys = [(t, b) for t, b in pairs if upper[t, b]]
     lo_keys = [(t, b) for t, b in pairs if lower[t, b]]
-    m.branch_upper = pyo.Constraint(up_keys, rule=lambda _m, t, b: flow(t, b) - m.ovl_mw[t, b] <= limits[b])
-    m.branch_lower = pyo.Constraint(lo_keys, rule=lambda _m, t, b: -flow(t, b) - m.ovl_mw[t, b] <= limits[b])
+    m.branch_upper = pyo.Constraint(
+        up_keys, rule=lambda _m, t, b: flow(t, b) + float(most[t, b]) - m.ovl_mw[t, b] <= limits[b]
+    )
+    m.branch_lower = pyo.Constraint(
+        lo_keys, rule=lambda _m, t, b: -flow(t, b) - float(least[t, b]) - m.ovl_mw[t, b] <= limits[b]
+    )
     step_cost = hm.step_cost()
     hm.add_cost("overload", m.ovl_mw, pairs, [step_cost[t] for t, _ in pairs],
                 param="economics.overload_penalty_eur_per_mwh",

@@ -130,6 +130,12 @@ class GridSpec(Strict):
     )
     loading_limit_pct: float = Field(100.0, gt=0, le=200, description="Branch loading limit, % of rating.")
     dc_margin_pct: float = Field(5.0, ge=0, lt=50, description="Safety margin on DC flows for AC effects, %.")
+    ptdf_tolerance: float = Field(
+        1e-3, ge=0, le=0.05,
+        description="dc flow model: PTDF entries (MW of branch flow per MW a hub injects) at most this large are "
+        "left out of the branch rows, and each row's limit is tightened by the most those entries can add, so "
+        "that every solution still holds with the full PTDF. 0 keeps every entry.",
+    )
     base_flow: Literal["ac", "dc"] = Field(
         "ac",
         description="dc flow model: branch flows without hub assets from the AC power flow (ac: the PTDF carries "
