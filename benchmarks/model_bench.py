@@ -55,9 +55,10 @@ from energyhub.model.inputs import GridInputs
 from energyhub.pipeline import decomposed
 from energyhub.results.extract import to_dataset
 from energyhub.scenario.data import ScenarioData
+from energyhub.scenario.load import SOLVERS_DIR
 from energyhub.scenario.schema import Scenario
 from energyhub.solve.highs import CompiledModel, SolveResult
-from energyhub.solve.options import OptionValue, parse_value
+from energyhub.solve.options import OptionValue, parse_value, read_preset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from memory import PeakMemory  # benchmarks/memory.py
@@ -400,8 +401,9 @@ def main() -> None:
     if args.table_from:
         print(table_from(args.table_from, args.time_limit))
         return
-    options: dict[str, OptionValue] = {"mip_rel_gap": args.gap, "threads": args.threads,
-                                       "time_limit": args.time_limit}
+    # the shipped default preset, as a scenario without solver settings gets it, then the benchmark's settings
+    options: dict[str, OptionValue] = {**read_preset(SOLVERS_DIR / "default.opt"), "mip_rel_gap": args.gap,
+                                       "threads": args.threads, "time_limit": args.time_limit}
     for item in args.highs_option:
         name, _, value = item.partition("=")
         options[name] = parse_value(value)
