@@ -43,7 +43,7 @@ import xarray as xr
 
 from energyhub.model import linking, network
 from energyhub.model.build import Component, build_model
-from energyhub.model.connection import availability
+from energyhub.model.connection import availability, injection_limits_mw
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import states
@@ -233,12 +233,12 @@ def expected_work(task: WindowTask) -> int:
     grid, n = task.grid, task.stop - task.start
     if task.data.scenario.grid.flow_model != "dc" or grid.n_branches == 0 or not grid.hub_names:
         return n
-    conn = {h.name: h.connection for h in task.data.scenario.hubs}
+    specs = {h.name: h for h in task.data.scenario.hubs}
     imp, exp = np.zeros((n, len(grid.hub_names))), np.zeros((n, len(grid.hub_names)))
     for j, hub in enumerate(grid.hub_names):
-        if hub in conn:
+        if hub in specs:
             avail = np.asarray(task.series.get(f"hubs.{hub}.availability", np.ones(n)), dtype=float)
-            imp[:, j], exp[:, j] = conn[hub].import_mw * avail, conn[hub].export_mw * avail
+            imp[:, j], exp[:, j] = injection_limits_mw(specs[hub], avail)
     upper, lower = network.rows_that_can_bind(grid, imp, exp)
     return int(upper.sum() + lower.sum()) + n
 

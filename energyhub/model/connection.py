@@ -27,6 +27,12 @@ PTDF_AFFECTS = 1e-3
 ELECTRICITY = Carrier("electricity", "MW", "el_balance", "==", "electricity balance of hub {0}")
 
 
+def injection_limits_mw(hub: HubSpec, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hub's import and export bounds per step: the connection's limits × the transport right's
+    availability (:func:`availability`)."""
+    return hub.connection.import_mw * avail, hub.connection.export_mw * avail
+
+
 def availability(hm: HubModel, hub: HubSpec) -> np.ndarray:
     """Share of the contracted capacity usable in each step under the hub's transport right (n,).
 
@@ -72,13 +78,13 @@ def add(hm: HubModel) -> None:
     m, hubs, steps = hm.m, hm.hubs, hm.steps
     avail = {h.name: availability(hm, h) for h in hm.scenario.hubs}
     hm.info["availability"] = avail
-    conn = {h.name: h.connection for h in hm.scenario.hubs}
+    limits = {h.name: injection_limits_mw(h, avail[h.name]) for h in hm.scenario.hubs}
 
     def imp_bounds(_m: pyo.ConcreteModel, h: str, t: int) -> tuple[float, float]:
-        return 0.0, float(conn[h].import_mw * avail[h][t])
+        return 0.0, float(limits[h][0][t])
 
     def exp_bounds(_m: pyo.ConcreteModel, h: str, t: int) -> tuple[float, float]:
-        return 0.0, float(conn[h].export_mw * avail[h][t])
+        return 0.0, float(limits[h][1][t])
 
     m.imp_mw = pyo.Var(hubs, steps, bounds=imp_bounds)
     m.exp_mw = pyo.Var(hubs, steps, bounds=exp_bounds)

@@ -99,23 +99,23 @@ def screening_holds(hm: HubModel) -> bool:
     return not (upper & ~built_upper).any() and not (lower & ~built_lower).any()
 
 
-def left_out_flow(hm: HubModel, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """The most and the least (T × B) that the PTDF entries with ``|ptdf| ≤ tol`` can add to a branch flow, given
-    each hub's import and export bounds (:func:`hub_injection_bounds`, with the reach screened at).
+def left_out_flow(grid: GridInputs, imp_mw: np.ndarray, exp_mw: np.ndarray,
+                  tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """The most and the least (T × B) that the PTDF entries with ``|ptdf| ≤ tol`` can add to a branch flow when
+    each hub imports at most ``imp_mw`` and exports at most ``exp_mw`` (T × H: the bounds screened at,
+    :func:`hub_injection_bounds`).
 
     Rows leave those entries out (``grid.ptdf_tolerance``: in a meshed grid every hub has a tiny share in every
     branch, and those shares make every row dense) and carry the most they can add as a constant instead: the
     upper row holds ``f_kept + most ≤ L``, the lower row ``−f_kept − least ≤ L``, so that every solution also
     holds with the full PTDF. The cost is a limit tighter by at most ``tol × Σ_h max(import, export)``.
     """
-    grid = hm.grid
     small = np.where(np.abs(grid.ptdf_hub) <= tol, grid.ptdf_hub, 0.0)  # B × H
     if not small.any():
         zero = np.zeros_like(grid.base_flow_mw)
         return zero, zero
-    imp, exp = hub_injection_bounds(hm)
     pos, neg = np.clip(small, 0, None), np.clip(small, None, 0)
-    return exp @ pos.T - imp @ neg.T, exp @ neg.T - imp @ pos.T
+    return exp_mw @ pos.T - imp_mw @ neg.T, exp_mw @ neg.T - imp_mw @ pos.T
 
 
 def _limit_expr(hm: HubModel, b: int) -> Any:
@@ -126,7 +126,8 @@ def _limit_expr(hm: HubModel, b: int) -> Any:
 
 def _add_dc(hm: HubModel) -> None:
     m, grid = hm.m, hm.grid
-    upper, lower = screen(hm)
+    imp, exp = hub_injection_bounds(hm)  # the reach screened at, once for the screening and the left-out flow
+    upper, lower = rows_that_can_bind(grid, imp, exp)
     hm.info[SCREENED] = (upper, lower)
     pairs = sorted({(int(t), int(b)) for t, b in zip(*np.nonzero(upper | lower), strict=True)})
     hm.info["network_rows"] = int(upper.sum() + lower.sum())
@@ -139,7 +140,7 @@ def _add_dc(hm: HubModel) -> None:
         for b in {b for _, b in pairs}
     }
     limits = {b: _limit_expr(hm, b) for b in hub_terms}
-    most, least = left_out_flow(hm, tol)
+    most, least = left_out_flow(grid, imp, exp, tol)
 
     def flow(t: int, b: int) -> Any:
         return float(grid.base_flow_mw[t, b]) + sum(
