@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model.core import HubModel
+from energyhub.model.core import HubModel, linear
 from energyhub.model.registry import Carrier, Component, carriers
 
 
@@ -32,9 +32,13 @@ def _add_carrier(hm: HubModel, carrier: Carrier) -> None:
     zeros = np.zeros(hm.time.n)
     rhs: dict[str, np.ndarray] = {h: zeros if balances[h].rhs is None else np.asarray(balances[h].rhs) for h in hubs}
 
+    coefs = {h: [c for c, _, _ in balances[h].terms] for h in hubs}
+
     def rule(_m: pyo.ConcreteModel, h: str, t: int) -> object:
         bal = balances[h]
-        lhs = sum(c * var[key, t] for c, var, key in bal.terms) + sum(expr(t) for expr in bal.exprs)
+        lhs = linear(coefs[h], [var[key, t] for _, var, key in bal.terms])
+        if bal.exprs:
+            lhs = lhs + sum(expr(t) for expr in bal.exprs)
         if carrier.sense == "==":
             return lhs == float(rhs[h][t])
         return lhs >= float(rhs[h][t])

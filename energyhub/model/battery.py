@@ -28,7 +28,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.model import costs, linking, market
-from energyhub.model.core import HubModel
+from energyhub.model.core import HubModel, linear
 from energyhub.model.registry import Component, LiveCapex, Output, Size, State, Values
 from energyhub.model.sizes import fix_given, flow_limit
 from energyhub.scenario.components.battery import BatteryAsset
@@ -99,14 +99,17 @@ def _add_soc(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
     keep = {b: (1.0 - s.self_discharge_pct_per_day / 100.0) ** (dt / 24.0) for b, s in spec.items()}
     linking.declare(hm, "bat_soc_mwh", "bat_e_mwh", "bat_soc_limit", keep)
 
+    gain = {b: s.charge_efficiency * dt for b, s in spec.items()}
+    loss = {b: dt / s.discharge_efficiency for b, s in spec.items()}
+
     def rule(_m: pyo.ConcreteModel, b: str, t: int) -> object:
-        s = spec[b]
-        before = m.bat_soc_mwh[b, int(prev[t])] if prev[t] >= 0 else hm.initial_state("bat_soc_mwh", b)
-        return m.bat_soc_mwh[b, t] == (
-            keep[b] * before
-            + s.charge_efficiency * dt * m.bat_ch_mw[b, t]
-            - dt / s.discharge_efficiency * m.bat_dis_mw[b, t]
-        )
+        # soc[t] − keep·soc[prev] − η_ch·Δt·ch[t] + Δt/η_dis·dis[t] = keep·initial (no prev: a window's first step)
+        if prev[t] >= 0:
+            return linear([1.0, -keep[b], -gain[b], loss[b]],
+                          [m.bat_soc_mwh[b, t], m.bat_soc_mwh[b, int(prev[t])], m.bat_ch_mw[b, t],
+                           m.bat_dis_mw[b, t]]) == 0.0
+        return linear([1.0, -gain[b], loss[b]], [m.bat_soc_mwh[b, t], m.bat_ch_mw[b, t], m.bat_dis_mw[b, t]],
+                      -keep[b] * hm.initial_state("bat_soc_mwh", b)) == 0.0
 
     m.bat_soc = pyo.Constraint(m.BAT, hm.steps, rule=rule)
 
@@ -174,8 +177,8 @@ def _add_no_dumping(hm: HubModel, spec: dict[str, BatteryAsset], p_max: dict[str
     m.bat_ch_excl = pyo.Constraint(
         keys, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
     )
-    m.bat_dis_excl = pyo.Constraint(
-        keys, rule=lambda _m, b, t: m.bat_dis_mw[b, t] <= p_max[b] * (1 - m.bat_charging[b, t])
+    m.bat_dis_excl = pyo.Constraint(  # dis ≤ P̄·(1 − charging)
+        keys, rule=lambda _m, b, t: linear([1.0, p_max[b]], [m.bat_dis_mw[b, t], m.bat_charging[b, t]]) <= p_max[b]
     )
 
 

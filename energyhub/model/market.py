@@ -81,7 +81,7 @@ def _overload_relief(hm: HubModel) -> dict[str, np.ndarray]:
         return {}
     if model == "transport":
         return {h: np.ones(n, dtype=bool) for h in hm.hubs}
-    upper, lower = network.screen(hm)
+    _, _, upper, lower = network.screened_at_build(hm)
     out: dict[str, np.ndarray] = {}
     for h in [h for h in hm.hubs if h in grid.hub_names]:
         col = grid.ptdf_hub[:, grid.hub_names.index(h)]

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model.core import HubModel
+from energyhub.model.core import HubModel, linear
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import Component
 
@@ -36,6 +36,8 @@ SCREEN_TOL_MW = 1e-6
 SCREEN_AT = "screen_connection_mw"
 #: ``hm.info`` key: the (upper, lower) masks (T × B) of the rows built by the ``dc`` flow model.
 SCREENED = "screened_rows"
+#: ``hm.info`` key: ``(imp, exp, upper, lower)`` of :func:`screened_at_build`.
+BUILD_SCREEN = "build_screen"
 
 
 def hub_injection_bounds(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +64,16 @@ def screen(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, np.ndarray]:
     :func:`hub_injection_bounds` for ``reach``)."""
     imp, exp = hub_injection_bounds(hm, reach)
     return rows_that_can_bind(hm.grid, imp, exp)
+
+
+def screened_at_build(hm: HubModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The injection bounds screened at (with reach) and the masks of the rows that can bind, computed once per
+    build: the battery's exclusivity binaries (:func:`energyhub.model.market.dumping_pays`) and the DC rows both
+    need them, and no component changes the import/export bounds after the connection declares them."""
+    if BUILD_SCREEN not in hm.info:
+        imp, exp = hub_injection_bounds(hm)
+        hm.info[BUILD_SCREEN] = (imp, exp, *rows_that_can_bind(hm.grid, imp, exp))
+    return hm.info[BUILD_SCREEN]
 
 
 def rows_that_can_bind(grid: GridInputs, imp_mw: np.ndarray, exp_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,8 +138,7 @@ def _limit_expr(hm: HubModel, b: int) -> Any:
 
 def _add_dc(hm: HubModel) -> None:
     m, grid = hm.m, hm.grid
-    imp, exp = hub_injection_bounds(hm)  # the reach screened at, once for the screening and the left-out flow
-    upper, lower = rows_that_can_bind(grid, imp, exp)
+    imp, exp, upper, lower = screened_at_build(hm)  # the reach screened at: the screening and the left-out flow
     hm.info[SCREENED] = (upper, lower)
     pairs = sorted({(int(t), int(b)) for t, b in zip(*np.nonzero(upper | lower), strict=True)})
     hm.info["network_rows"] = int(upper.sum() + lower.sum())
@@ -142,18 +153,22 @@ def _add_dc(hm: HubModel) -> None:
     limits = {b: _limit_expr(hm, b) for b in hub_terms}
     most, least = left_out_flow(grid, imp, exp, tol)
 
-    def flow(t: int, b: int) -> Any:
-        return float(grid.base_flow_mw[t, b]) + sum(
-            k * (m.exp_mw[h, t] - m.imp_mw[h, t]) for k, h in hub_terms[b]
-        )
+    # per branch: the coefficients of (exp_mw[h], imp_mw[h]) for each hub kept, then of ovl_mw
+    coefs = {b: [c for k, _ in terms for c in (k, -k)] + [-1.0] for b, terms in hub_terms.items()}
+
+    def row(t: int, b: int, sign: float, constant: float) -> Any:
+        """``sign × (base + Σ_h k_h·(exp_h − imp_h)) + constant − ovl``."""
+        variables = [v for _, h in hub_terms[b] for v in (m.exp_mw[h, t], m.imp_mw[h, t])] + [m.ovl_mw[t, b]]
+        c = coefs[b] if sign > 0 else [-c for c in coefs[b][:-1]] + [-1.0]
+        return linear(c, variables, sign * float(grid.base_flow_mw[t, b]) + constant)
 
     up_keys = [(t, b) for t, b in pairs if upper[t, b]]
     lo_keys = [(t, b) for t, b in pairs if lower[t, b]]
     m.branch_upper = pyo.Constraint(
-        up_keys, rule=lambda _m, t, b: flow(t, b) + float(most[t, b]) - m.ovl_mw[t, b] <= limits[b]
+        up_keys, rule=lambda _m, t, b: row(t, b, 1.0, float(most[t, b])) <= limits[b]
     )
     m.branch_lower = pyo.Constraint(
-        lo_keys, rule=lambda _m, t, b: -flow(t, b) - float(least[t, b]) - m.ovl_mw[t, b] <= limits[b]
+        lo_keys, rule=lambda _m, t, b: row(t, b, -1.0, -float(least[t, b])) <= limits[b]
     )
     step_cost = hm.step_cost()
     hm.add_cost("overload", m.ovl_mw, pairs, [step_cost[t] for t, _ in pairs],

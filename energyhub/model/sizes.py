@@ -87,8 +87,10 @@ def flow_limit(hm: HubModel, name: str, flow: Any, size: Any, keys: Sequence[Any
         if size[k].fixed:
             cap = float(size[k].value)
             for t in steps:
-                ub = flow[k, t].ub
-                flow[k, t].setub(cap if ub is None else min(ub, cap))
+                v = flow[k, t]
+                ub = v.ub
+                if ub is None or ub > cap:
+                    v.setub(cap)
     free = [k for k in keys if not size[k].fixed]
     m.add_component(name, pyo.Constraint(free, steps, rule=lambda _m, k, t: flow[k, t] <= size[k]))
 

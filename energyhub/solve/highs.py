@@ -107,9 +107,8 @@ def compile_model(hm: HubModel) -> CompiledModel:
         ) from exc
     columns = form.columns
     n_col = len(columns)
-    bounds = [v.bounds for v in columns]
-    lower = np.array([-np.inf if lb is None else lb for lb, _ in bounds], dtype=float)
-    upper = np.array([np.inf if ub is None else ub for _, ub in bounds], dtype=float)
+    lower = np.array([-np.inf if (lb := v.lb) is None else lb for v in columns], dtype=float)
+    upper = np.array([np.inf if (ub := v.ub) is None else ub for v in columns], dtype=float)
     integrality = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int32)
     cost, offset = form.c, form.offset
     sense = np.array([mult for _, mult in form.rows], dtype=np.int8)
