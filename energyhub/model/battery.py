@@ -17,7 +17,8 @@ Per battery b (set ``BAT``) and step t:
   negative import cost or export price, curtailment cost with local generation, an overloaded branch that
   withdrawal relieves, a must-run biogas engine); see :func:`dumping_steps` for why the whole segment. Elsewhere
   simultaneous charge and discharge only loses energy that must be paid for, so an optimum never does it and no
-  binary is added.
+  binary is added. In a sizing whose commitment is relaxed (``hm.info[RELAXED_COMMITMENT]``) the binary would be
+  continuous in [0, 1]; its exact projection ``ch + dis ≤ P̄`` (row ``bat_excl_relaxed``) is built instead.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import pyomo.environ as pyo
 from energyhub.model import costs, linking, market
 from energyhub.model.core import HubModel, linear
 from energyhub.model.registry import Component, LiveCapex, Output, Size, State, Values
-from energyhub.model.sizes import fix_given, flow_limit
+from energyhub.model.sizes import RELAXED_COMMITMENT, fix_given, flow_limit
 from energyhub.scenario.components.battery import BatteryAsset
 
 
@@ -173,6 +174,13 @@ def _add_no_dumping(hm: HubModel, spec: dict[str, BatteryAsset], p_max: dict[str
     hm.info["no_dumping_pairs"] = len(keys)
     if not keys:
         return
+    if hm.info.get(RELAXED_COMMITMENT):
+        # the binary relaxed to [0, 1]: some c with ch ≤ P̄·c and dis ≤ P̄·(1 − c) exists iff ch + dis ≤ P̄, one
+        # row and no variable (the exact projection: same optimum, 2 rows and a column fewer per pair)
+        m.bat_excl_relaxed = pyo.Constraint(
+            keys, rule=lambda _m, b, t: m.bat_ch_mw[b, t] + m.bat_dis_mw[b, t] <= p_max[b]
+        )
+        return
     m.bat_charging = pyo.Var(keys, domain=pyo.Binary)
     m.bat_ch_excl = pyo.Constraint(
         keys, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
@@ -247,6 +255,7 @@ COMPONENTS = (
             "bat_ch_limit": "battery {0}: charging ≤ power_mw",
             "bat_dis_limit": "battery {0}: discharging ≤ power_mw",
             "bat_soc_limit": "battery {0}: state of charge ≤ energy_mwh",
+            "bat_excl_relaxed": "battery {0}: charging + discharging ≤ power (exclusivity relaxed in the sizing)",
             "bat_ch_mw": "charging of battery {0} (at most power_mw)",
             "bat_dis_mw": "discharging of battery {0} (at most power_mw)",
             "bat_soc_mwh": "state of charge of battery {0} (at most energy_mwh)",

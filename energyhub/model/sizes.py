@@ -95,6 +95,12 @@ def flow_limit(hm: HubModel, name: str, flow: Any, size: Any, keys: Sequence[Any
     m.add_component(name, pyo.Constraint(free, steps, rule=lambda _m, k, t: flow[k, t] <= size[k]))
 
 
+#: ``hm.info`` key: True when the build's per-step integers will be relaxed after it (:func:`relax_operation`, the
+#: sizing with ``time.aggregation.relax_commitment``). A component may then build the exact projection of its
+#: relaxed rows instead (e.g. a battery's exclusivity: ``ch + dis ≤ P̄`` instead of the binary and its two rows).
+RELAXED_COMMITMENT = "relaxed_commitment"
+
+
 def relax_operation(hm: HubModel) -> int:
     """Make every per-step integer variable (running stacks, engines on, starts, battery mode) continuous.
 

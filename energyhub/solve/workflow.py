@@ -21,7 +21,7 @@ from energyhub.model.build import Component, build_model
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import components
-from energyhub.model.sizes import relax_operation, size_vars
+from energyhub.model.sizes import RELAXED_COMMITMENT, relax_operation, size_vars
 from energyhub.scenario.data import ScenarioData
 from energyhub.solve.highs import (
     SOLVED,
@@ -157,6 +157,8 @@ def build_sizing(data: ScenarioData, grid: GridInputs, say: Progress | None = No
     spec = data.scenario.time.aggregation
     assert spec is not None
     tg, series, agg_grid = aggregate(data, grid, spec)
+    if spec.relax_commitment:
+        info = {**(info or {}), RELAXED_COMMITMENT: True}
     sizing = build_model(data, agg_grid, time_grid=tg, series=series, info=info, extra=extra)
     if spec.relax_commitment:
         relaxed = relax_operation(sizing)

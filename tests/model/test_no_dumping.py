@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _model_helpers import hub, make_data, one_branch, run
+from _model_helpers import OPTIONS, hub, make_data, no_grid, one_branch, run
 
+from energyhub.model.build import build_model
+from energyhub.model.sizes import RELAXED_COMMITMENT, relax_operation
 from energyhub.results.extract import to_dataset
+from energyhub.solve.highs import solve
 
 REL = 1e-7
 LOSSY = {"type": "battery", "name": "bat", "hub": "h", "charge_efficiency": 0.8, "discharge_efficiency": 1.0,
@@ -117,3 +120,33 @@ def test_minimum_down_time_does_not_make_the_battery_burn_biogas() -> None:
     assert res.objective_eur == pytest.approx(200.0 * 2190, rel=REL)
     assert res.values(hm.m.gas_on, [("gas", t) for t in range(4)]).sum() == pytest.approx(1.0, abs=1e-6)
     assert hm.info["no_dumping_pairs"] == 4
+
+
+def test_a_relaxed_sizing_builds_the_projection_of_the_relaxed_binary() -> None:
+    """One cyclic hourly step: PV 10 MW, demand 0, no export, curtailment 100 EUR/MWh; the lossy battery (5 MW,
+    η_ch 0.8, η_dis 1.0) keeps its level only if it discharges 0.8·ch, so charging and discharging at once is the
+    only way to absorb PV: it burns 0.2·ch.
+
+    - with the binary (a dispatch): ch = dis = 0, 10 MW curtailed: 1,000 EUR per step;
+    - with the binary relaxed to [0, 1] (a sizing with ``relax_commitment``): ch + dis ≤ 5 MW with dis = 0.8·ch
+      gives ch = 5/1.8 = 2.778 MW, 0.556 MW burnt, 9.444 MW curtailed: 944.44 EUR per step;
+    - with no exclusivity at all it would be ch = 5, dis = 4, 9 MW curtailed: 900 EUR per step.
+
+    The relaxed build has one row ``ch + dis ≤ 5`` and no binary; its optimum is the relaxed binary's. A plain
+    hourly horizon of one step weighs it by 8760.
+    """
+    data = make_data(1, [hub("h", export_mw=0.0, pv={"capacity_mw": 10.0, "profile_pu": 1.0})], assets=[LOSSY],
+                     economics={"curtailment_eur_per_mwh": 100.0})
+    dispatch, res = run(data)
+    assert res.objective_eur == pytest.approx(1000.0 * 8760, rel=REL)
+    assert hasattr(dispatch.m, "bat_charging")  # the binary where it is kept
+
+    projected, res_p = run(data, info={RELAXED_COMMITMENT: True})
+    assert not hasattr(projected.m, "bat_charging") and len(projected.m.bat_excl_relaxed) == 1
+    assert res_p.objective_eur == pytest.approx(100.0 * (10.0 - 0.2 * 5.0 / 1.8) * 8760, rel=REL)
+    ch, dis = _flows(projected, res_p, 1)
+    assert ch == pytest.approx([5.0 / 1.8], abs=1e-6) and dis == pytest.approx([4.0 / 1.8], abs=1e-6)
+
+    relaxed = build_model(data, no_grid(data))  # the binary built, then relaxed to [0, 1]
+    assert relax_operation(relaxed) == 1
+    assert solve(relaxed, OPTIONS).objective_eur == pytest.approx(res_p.objective_eur, rel=REL)
