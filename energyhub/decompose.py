@@ -27,6 +27,7 @@ built from).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -42,7 +43,7 @@ import numpy as np
 import xarray as xr
 
 from energyhub.model import linking, network
-from energyhub.model.build import Component, build_model
+from energyhub.model.build import Component, build_model, gc_disabled
 from energyhub.model.connection import availability, injection_limits_mw
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
@@ -257,6 +258,17 @@ def solve_window(task: WindowTask) -> WindowOutcome:
         saved = _load_checkpoint(task)
         if saved is not None:
             return saved
+    with gc_disabled():  # no collection while the window's model lives: it would traverse it again and again
+        outcome = _solve_window(task)
+    t0 = time.perf_counter()
+    gc.collect()  # one collection reclaims the window's model (a Pyomo model is held together by cycles)
+    outcome.timings_s["collect"] = round(time.perf_counter() - t0, 3)
+    if task.checkpoint is not None:
+        _save_checkpoint(task, outcome)
+    return outcome
+
+
+def _solve_window(task: WindowTask) -> WindowOutcome:
     hm, res = solve_lazily(
         lambda info: build_model(task.data, task.grid, time_grid=task.time_grid, series=task.series,
                                  fixed_sizes=task.sizes, info={**task.info, **info}, extra=task.extra),
@@ -278,8 +290,6 @@ def solve_window(task: WindowTask) -> WindowOutcome:
                     "integers": sum(1 for v in res.compiled.columns if v.is_integer()),
                     "network_rows": int(hm.info.get("network_rows", 0))},
     )
-    if task.checkpoint is not None:
-        _save_checkpoint(task, outcome)
     return outcome
 
 
@@ -393,8 +403,8 @@ def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOut
          "model_size": o.model_size, "resumed": o.resumed}
         for t, o in zip(tasks, outcomes, strict=True)
     ]
-    timings = {key: float(sum(o.timings_s.get(key, 0.0) for o in outcomes)) for key in ("build", "handover", "solve",
-                                                                                          "extract")}
+    timings = {key: float(sum(o.timings_s.get(key, 0.0) for o in outcomes))
+               for key in ("build", "handover", "solve", "extract", "collect")}
     size = {key: int(sum(o.model_size.get(key, 0) for o in outcomes)) for key in ("columns", "rows", "network_rows")}
     dataset.attrs["status"] = status
     return Stitched(dataset, costs, caps, status, max(o.mip_gap for o in outcomes), windows, timings, size)

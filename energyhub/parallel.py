@@ -7,6 +7,7 @@ energyhub installed. Results come back in task order; ``on_done(i, result)`` is 
 
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
@@ -71,7 +72,12 @@ def _start_order(n: int, order: Sequence[int] | None) -> list[int]:
 
 
 def _import(module: str) -> None:
+    """Import ``module`` in a worker, then move every object alive (the imported modules) out of the cyclic
+    collector's reach (``gc.freeze``): they live as long as the worker, and each collection after a task then
+    traverses only what the tasks made (a window's model: 0.05 s instead of 0.13 s, ``benchmarks/README.md``)."""
     importlib.import_module(module)
+    gc.collect()
+    gc.freeze()
 
 
 class Workers:

@@ -93,9 +93,13 @@ def compile_model(hm: HubModel) -> CompiledModel:
     A constraint whose variables are all fixed and which does not hold (e.g. a fully existing battery outside its
     duration range) is found here, before HiGHS: it is an :class:`InfeasibleError` in scenario terms.
     """
+    with gc_disabled():  # the compiler makes many small objects and frees no cycles, like the build
+        return _compile(hm)
+
+
+def _compile(hm: HubModel) -> CompiledModel:
     try:
-        with gc_disabled():  # the compiler makes many small objects and frees no cycles, like the build
-            form = compile_standard_form(hm.m)
+        form = compile_standard_form(hm.m)
     except InfeasibleConstraintException as exc:
         from energyhub.solve.diagnose import describe
 
