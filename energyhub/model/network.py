@@ -153,22 +153,23 @@ def _add_dc(hm: HubModel) -> None:
     limits = {b: _limit_expr(hm, b) for b in hub_terms}
     most, least = left_out_flow(grid, imp, exp, tol)
 
-    # per branch: the coefficients of (exp_mw[h], imp_mw[h]) for each hub kept, then of ovl_mw
-    coefs = {b: [c for k, _ in terms for c in (k, -k)] + [-1.0] for b, terms in hub_terms.items()}
+    # per branch and direction: the coefficients of (exp_mw[h], imp_mw[h]) for each hub kept, then of ovl_mw
+    up_coefs = {b: [c for k, _ in terms for c in (k, -k)] + [-1.0] for b, terms in hub_terms.items()}
+    lo_coefs = {b: [-c for c in coefs[:-1]] + [-1.0] for b, coefs in up_coefs.items()}
 
-    def row(t: int, b: int, sign: float, constant: float) -> Any:
-        """``sign × (base + Σ_h k_h·(exp_h − imp_h)) + constant − ovl``."""
+    def row(t: int, b: int, coefs: list[float], constant: float) -> Any:
+        """``±(Σ_h k_h·(exp_h − imp_h)) − ovl + constant`` (the direction's sign is in ``coefs``)."""
         variables = [v for _, h in hub_terms[b] for v in (m.exp_mw[h, t], m.imp_mw[h, t])] + [m.ovl_mw[t, b]]
-        c = coefs[b] if sign > 0 else [-c for c in coefs[b][:-1]] + [-1.0]
-        return linear(c, variables, sign * float(grid.base_flow_mw[t, b]) + constant)
+        return linear(coefs, variables, constant)
 
     up_keys = [(t, b) for t, b in pairs if upper[t, b]]
     lo_keys = [(t, b) for t, b in pairs if lower[t, b]]
-    m.branch_upper = pyo.Constraint(
-        up_keys, rule=lambda _m, t, b: row(t, b, 1.0, float(most[t, b])) <= limits[b]
+    base = grid.base_flow_mw
+    m.branch_upper = pyo.Constraint(  # f + most − ovl ≤ L
+        up_keys, rule=lambda _m, t, b: row(t, b, up_coefs[b], float(base[t, b]) + float(most[t, b])) <= limits[b]
     )
-    m.branch_lower = pyo.Constraint(
-        lo_keys, rule=lambda _m, t, b: row(t, b, -1.0, -float(least[t, b])) <= limits[b]
+    m.branch_lower = pyo.Constraint(  # −f − least − ovl ≤ L
+        lo_keys, rule=lambda _m, t, b: row(t, b, lo_coefs[b], -float(base[t, b]) - float(least[t, b])) <= limits[b]
     )
     step_cost = hm.step_cost()
     hm.add_cost("overload", m.ovl_mw, pairs, [step_cost[t] for t, _ in pairs],
