@@ -197,3 +197,25 @@ def test_a_time_limit_of_2_s_holds_on_a_model_that_takes_much_longer() -> None:
     result = solve(build_model(data, no_grid(data)), {"threads": 1, "mip_rel_gap": 0.0, "time_limit": 2.0})
     assert result.status == "time_limit_feasible"
     assert result.timings_s["solve"] < 2.0 + 3.0
+
+
+def test_hipo_interior_point_is_installed_and_gives_the_same_optimum() -> None:
+    """HiGHS's newer interior point (``solver``/``mip_lp_solver: hipo``, for the root LP of large sizings,
+    benchmarks/README.md) needs BLAS, METIS and AMD from ``highspy-extras``; without them HiGHS says the features
+    are unavailable and falls back to the simplex. On the battery model's LP relaxation: interior-point iterations
+    ran, and the optimum is the dual simplex's."""
+
+    def relaxation(solver: str) -> highspy.Highs:
+        compiled = compile_model(build_model(battery_data(), no_grid(battery_data())))
+        h = compiled.highs
+        n = h.getNumCol()
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+        apply_options(h, {"solver": solver, "presolve": "off", "threads": 1}, None)
+        h.run()
+        assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        return h
+
+    simplex, hipo = relaxation("simplex"), relaxation("hipo")
+    assert hipo.getInfo().ipm_iteration_count > 0 and hipo.getInfo().simplex_iteration_count == 0
+    assert hipo.getInfo().objective_function_value == pytest.approx(
+        simplex.getInfo().objective_function_value, rel=1e-7)
