@@ -3,10 +3,10 @@
 It gives what Pyomo's ``LinearStandardFormCompiler(mixed_form=True)`` gives (same columns in the same order, same
 rows and senses, the same matrix), for the expressions energyhub's components write: sums of constants, variables
 and ``constant × variable`` terms, with fixed variables moved to the right-hand side. Pyomo's generic expression
-walker costs about 7 µs per row on energyhub's models; the walk here reads those node types directly (about 3x
-faster, ``benchmarks/README.md``) and hands every other node type to Pyomo's own ``generate_standard_repn``, so
-that any linear expression still compiles. ``tests/solve/test_standard_form.py`` checks it against Pyomo's
-compiler on every shipped scenario's model.
+walker costs about 7 µs per row on energyhub's models; the walk here reads those node types directly (about twice
+as fast, ``benchmarks/README.md``) and hands every other node type to Pyomo's own ``generate_standard_repn``, so
+that any linear expression still compiles. ``tests/model/test_standard_form.py`` checks it against Pyomo's
+compiler on every component's model and the test scenarios.
 
 Row senses follow Pyomo's mixed form: 0 for ``==``, 1 for ``≤ rhs``, -1 for ``≥ rhs``; a ranged row gives two rows
 (``≤`` first). Rows without variables are dropped when they hold and raise Pyomo's
