@@ -34,10 +34,9 @@ SCREEN_TOL_MW = 1e-6
 #: ``hm.info`` key: ``{(hub, "import_mw" | "export_mw"): MW}``, connection limits to screen at instead of the
 #: scenario's when larger (a sweep's largest values, so that raising a limit in place keeps every row it needs).
 SCREEN_AT = "screen_connection_mw"
-#: ``hm.info`` key: the (upper, lower) masks (T × B) of the rows built by the ``dc`` flow model.
+#: ``hm.info`` key: ``(imp, exp, upper, lower)`` of :func:`screened_at_build`; ``upper``/``lower`` (T × B) are the
+#: masks of the rows the ``dc`` flow model builds.
 SCREENED = "screened_rows"
-#: ``hm.info`` key: ``(imp, exp, upper, lower)`` of :func:`screened_at_build`.
-BUILD_SCREEN = "build_screen"
 
 
 def hub_injection_bounds(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -59,21 +58,14 @@ def hub_injection_bounds(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, 
     return imp, exp
 
 
-def screen(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Masks (T × B) of the (step, branch) pairs whose upper / lower limit row can bind (see
-    :func:`hub_injection_bounds` for ``reach``)."""
-    imp, exp = hub_injection_bounds(hm, reach)
-    return rows_that_can_bind(hm.grid, imp, exp)
-
-
 def screened_at_build(hm: HubModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The injection bounds screened at (with reach) and the masks of the rows that can bind, computed once per
     build: the battery's exclusivity binaries (:func:`energyhub.model.market.dumping_pays`) and the DC rows both
     need them, and no component changes the import/export bounds after the connection declares them."""
-    if BUILD_SCREEN not in hm.info:
+    if SCREENED not in hm.info:
         imp, exp = hub_injection_bounds(hm)
-        hm.info[BUILD_SCREEN] = (imp, exp, *rows_that_can_bind(hm.grid, imp, exp))
-    return hm.info[BUILD_SCREEN]
+        hm.info[SCREENED] = (imp, exp, *rows_that_can_bind(hm.grid, imp, exp))
+    return hm.info[SCREENED]
 
 
 def rows_that_can_bind(grid: GridInputs, imp_mw: np.ndarray, exp_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,8 +98,8 @@ def screening_holds(hm: HubModel) -> bool:
     (after they were changed in place, as a sweep's live model does); always true without screening."""
     if SCREENED not in hm.info:
         return True
-    built_upper, built_lower = hm.info[SCREENED]
-    upper, lower = screen(hm, reach=False)
+    _, _, built_upper, built_lower = hm.info[SCREENED]
+    upper, lower = rows_that_can_bind(hm.grid, *hub_injection_bounds(hm, reach=False))
     return not (upper & ~built_upper).any() and not (lower & ~built_lower).any()
 
 
@@ -139,7 +131,6 @@ def _limit_expr(hm: HubModel, b: int) -> Any:
 def _add_dc(hm: HubModel) -> None:
     m, grid = hm.m, hm.grid
     imp, exp, upper, lower = screened_at_build(hm)  # the reach screened at: the screening and the left-out flow
-    hm.info[SCREENED] = (upper, lower)
     pairs = sorted({(int(t), int(b)) for t, b in zip(*np.nonzero(upper | lower), strict=True)})
     hm.info["network_rows"] = int(upper.sum() + lower.sum())
     hm.info["network_pairs_total"] = int(2 * upper.size)
