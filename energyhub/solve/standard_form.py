@@ -145,15 +145,15 @@ class _Collector:
 
     def _product(self, expr: Any, mult: float) -> float:
         a, b = expr.args
-        if a.__class__ in native_numeric_types or not a.is_potentially_variable():
+        if _constant(a):
             return self.walk(b, mult * value(a))
-        if b.__class__ in native_numeric_types or not b.is_potentially_variable():
+        if _constant(b):
             return self.walk(a, mult * value(b))
         return self._generic(expr, mult)
 
     def _division(self, expr: Any, mult: float) -> float:
         a, b = expr.args
-        if b.__class__ in native_numeric_types or not b.is_potentially_variable():
+        if _constant(b):
             return self.walk(a, mult / value(b))
         return self._generic(expr, mult)
 
@@ -200,6 +200,14 @@ def _sides(con: Any) -> tuple[float | None, Any, Any, float | None]:
     return (0.0 if equality else None), lhs, rhs, 0.0
 
 
+def _senses(lower: float | None, upper: float | None) -> list[tuple[int, float]]:
+    """The rows of ``lower ≤ body ≤ upper`` in Pyomo's mixed form: one ``==`` row (sense 0), or a ``≤`` row (1)
+    and/or a ``≥`` row (-1), ``≤`` first; none when both bounds are None."""
+    if lower is not None and lower == upper:
+        return [(0, lower)]
+    return ([(1, upper)] if upper is not None else []) + ([(-1, lower)] if lower is not None else [])
+
+
 def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
     """The standard form of ``model``'s active objective and constraints (see the module)."""
     walk = _Collector()
@@ -226,9 +234,7 @@ def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
             if (lower is None or lower <= const) and (upper is None or upper >= const):
                 continue
             raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{con.name}'")
-        senses = [(0, upper)] if lower is not None and lower == upper else (
-            ([(1, upper)] if upper is not None else []) + ([(-1, lower)] if lower is not None else []))
-        for sense, bound in senses:
+        for sense, bound in _senses(lower, upper):
             rows.append((con, sense))
             rhs.append(bound - const)
             all_cols.extend(cols)
