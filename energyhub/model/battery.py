@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model import costs, linking, market
-from energyhub.model.core import HubModel, linear
+from energyhub.model import costs, linking, market, rows
+from energyhub.model.core import HubModel
 from energyhub.model.registry import Component, LiveCapex, Output, Size, State, Values
 from energyhub.model.sizes import RELAXED_COMMITMENT, fix_given, flow_limit
 from energyhub.scenario.components.battery import BatteryAsset
@@ -102,17 +102,17 @@ def _add_soc(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
 
     gain = {b: s.charge_efficiency * dt for b, s in spec.items()}
     loss = {b: dt / s.discharge_efficiency for b, s in spec.items()}
-
-    def rule(_m: pyo.ConcreteModel, b: str, t: int) -> object:
-        # soc[t] − keep·soc[prev] − η_ch·Δt·ch[t] + Δt/η_dis·dis[t] = keep·initial (no prev: a window's first step)
-        if prev[t] >= 0:
-            return linear([1.0, -keep[b], -gain[b], loss[b]],
-                          [m.bat_soc_mwh[b, t], m.bat_soc_mwh[b, int(prev[t])], m.bat_ch_mw[b, t],
-                           m.bat_dis_mw[b, t]]) == 0.0
-        return linear([1.0, -gain[b], loss[b]], [m.bat_soc_mwh[b, t], m.bat_ch_mw[b, t], m.bat_dis_mw[b, t]],
-                      -keep[b] * hm.initial_state("bat_soc_mwh", b)) == 0.0
-
-    m.bat_soc = pyo.Constraint(m.BAT, hm.steps, rule=rule)
+    # soc[t] − keep·soc[prev] − η_ch·Δt·ch[t] + Δt/η_dis·dis[t] = 0, or = keep·initial in a window's first step
+    names, n = list(spec), hm.time.n
+    keys, steps = rows.product(names, n)
+    here = rows.grid_pos(m.bat_soc_mwh, keys, steps)
+    before = rows.grid_pos(m.bat_soc_mwh, keys, prev[steps])
+    keep_r, gain_r, loss_r = (rows.by_key(d, keys) for d in (keep, gain, loss))
+    initial = rows.by_key({b: hm.initial_state("bat_soc_mwh", b) for b in names}, keys)
+    rows.declare(hm, "bat_soc", (keys, steps), [
+        rows.term(m.bat_soc_mwh, here, 1.0), rows.term(m.bat_soc_mwh, before, -keep_r),
+        rows.term(m.bat_ch_mw, here, -gain_r), rows.term(m.bat_dis_mw, here, loss_r),
+    ], "==", np.where(before < 0, keep_r * initial, 0.0))
 
 
 def _add_durations(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
@@ -182,12 +182,16 @@ def _add_no_dumping(hm: HubModel, spec: dict[str, BatteryAsset], p_max: dict[str
         )
         return
     m.bat_charging = pyo.Var(keys, domain=pyo.Binary)
-    m.bat_ch_excl = pyo.Constraint(
-        keys, rule=lambda _m, b, t: m.bat_ch_mw[b, t] <= p_max[b] * m.bat_charging[b, t]
-    )
-    m.bat_dis_excl = pyo.Constraint(  # dis ≤ P̄·(1 − charging)
-        keys, rule=lambda _m, b, t: linear([1.0, p_max[b]], [m.bat_dis_mw[b, t], m.bat_charging[b, t]]) <= p_max[b]
-    )
+    first = [b for b, _ in keys]
+    steps = np.fromiter((t for _, t in keys), dtype=np.int64, count=len(keys))
+    cap = rows.by_key(p_max, first)
+    flows = {name: rows.term(getattr(m, name), rows.grid_pos(getattr(m, name), first, steps), 1.0)
+             for name in ("bat_ch_mw", "bat_dis_mw")}
+    mode = rows.key_pos(m.bat_charging, keys)
+    rows.declare(hm, "bat_ch_excl", (first, steps),  # ch − P̄·charging ≤ 0
+                 [flows["bat_ch_mw"], rows.term(m.bat_charging, mode, -cap)], "<=")
+    rows.declare(hm, "bat_dis_excl", (first, steps),  # dis + P̄·charging ≤ P̄
+                 [flows["bat_dis_mw"], rows.term(m.bat_charging, mode, cap)], "<=", cap)
 
 
 SIMULTANEOUS_MW = 1e-6

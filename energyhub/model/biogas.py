@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model import costs, linking
+from energyhub.model import costs, linking, rows
 from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.electrolyser import UNITS_ON
@@ -66,13 +66,11 @@ def add(hm: HubModel) -> None:
     m.gas_start = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g]))
     m.gas_p_mw = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g] * spec[g].unit_mw))
     flow_limit(hm, "gas_on_limit", m.gas_on, m.gas_built, names)
-    m.gas_p_max = pyo.Constraint(
-        m.GAS, steps, rule=lambda _m, g, t: m.gas_p_mw[g, t] <= spec[g].unit_mw * m.gas_on[g, t]
-    )
-    m.gas_p_min = pyo.Constraint(
-        [g for g in names if spec[g].min_load_frac > 0], steps,
-        rule=lambda _m, g, t: m.gas_p_mw[g, t] >= spec[g].min_load_frac * spec[g].unit_mw * m.gas_on[g, t],
-    )
+    # p − U·on ≤ 0; f·U·on − p ≤ 0 (a running engine is at least at its minimum load)
+    rows.per_step(hm, "gas_p_max", names, [(m.gas_p_mw, 1.0), (m.gas_on, {g: -spec[g].unit_mw for g in names})], "<=")
+    low = [g for g in names if spec[g].min_load_frac > 0]
+    rows.per_step(hm, "gas_p_min", low, [(m.gas_on, {g: spec[g].min_load_frac * spec[g].unit_mw for g in low}),
+                                         (m.gas_p_mw, -1.0)], "<=")
     _add_commitment(hm, spec)
     _add_storage(hm, spec)
     _add_costs(hm, assets)
@@ -88,10 +86,14 @@ def _add_commitment(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
     prev = tg.prev()
     # a window's first step has no step before it: no start is counted there (the previous window's last step
     # is decided in parallel; the error is at most one start per unit and window)
-    m.gas_start_def = pyo.Constraint(
-        [(g, t) for g in m.GAS for t in steps if prev[t] >= 0],
-        rule=lambda _m, g, t: m.gas_start[g, t] >= m.gas_on[g, t] - m.gas_on[g, int(prev[t])],
-    )
+    # on[t] − on[prev] − start[t] ≤ 0 (the rows in the order of the asset set, then of the steps)
+    first = [g for g in m.GAS for t in steps if prev[t] >= 0]
+    at = np.concatenate([np.flatnonzero(prev >= 0) for _ in m.GAS]).astype(np.int64)
+    here = rows.grid_pos(m.gas_on, first, at)
+    rows.declare(hm, "gas_start_def", (first, at), [
+        rows.term(m.gas_on, here, 1.0), rows.term(m.gas_on, rows.grid_pos(m.gas_on, first, prev[at]), -1.0),
+        rows.term(m.gas_start, rows.grid_pos(m.gas_start, first, at), -1.0),
+    ], "<=")
     seg = tg.segment_length_min()
     up = {g: window_steps(s.min_up_h, tg.step_h, seg) for g, s in spec.items()}
     dn = {g: window_steps(s.min_down_h, tg.step_h, seg) for g, s in spec.items()}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from energyhub.model import rows
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Carrier, Component
 from energyhub.scenario.schema import HubSpec
@@ -147,15 +148,17 @@ def _add_groups(hm: HubModel) -> None:
             members[h.connection.group].append(h.name)
     if not groups:
         return
-    names = list(groups)
-    m.group_import = pyo.Constraint(
-        names, hm.steps,
-        rule=lambda _m, g, t: sum(m.imp_mw[h, t] for h in members[g]) <= groups[g].import_mw,
-    )
-    m.group_export = pyo.Constraint(
-        names, hm.steps,
-        rule=lambda _m, g, t: sum(m.exp_mw[h, t] for h in members[g]) <= groups[g].export_mw,
-    )
+    first, steps = rows.product(list(groups), hm.time.n)
+    width = max(len(hs) for hs in members.values())
+    for name, var, limit in (("group_import", m.imp_mw, "import_mw"), ("group_export", m.exp_mw, "export_mw")):
+        # Σ_{h in group} flow[h, t] ≤ the group's limit; member j of each group is the j-th term
+        terms = []
+        for j in range(width):
+            has = [len(members[g]) > j for g in first]
+            hub = [members[g][j] if ok else members[g][0] for g, ok in zip(first, has, strict=True)]
+            terms.append(rows.term(var, np.where(has, rows.grid_pos(var, hub, steps), -1), 1.0))
+        rows.declare(hm, name, (first, steps), terms, "<=",
+                     rows.by_key({g: getattr(spec, limit) for g, spec in groups.items()}, first))
 
 
 def _add_contracted(hm: HubModel, avail: dict[str, np.ndarray]) -> None:
@@ -169,10 +172,14 @@ def _add_contracted(hm: HubModel, avail: dict[str, np.ndarray]) -> None:
             m.cap_mw[h].fix(specs[h].connection.import_mw)
     if not priced:
         return
-    keys = [(h, t) for h in priced for t in hm.steps if avail[h][t] > 0]
-    m.contracted_limit = pyo.Constraint(
-        keys, rule=lambda _m, h, t: m.imp_mw[h, t] <= float(avail[h][t]) * m.cap_mw[h]
-    )
+    # imp[h, t] − a[h, t]·cap[h] ≤ 0 in the steps with an availability
+    first = [h for h in priced for t in hm.steps if avail[h][t] > 0]
+    steps = np.concatenate([np.flatnonzero(avail[h] > 0) for h in priced]).astype(np.int64)
+    share = np.concatenate([avail[h][avail[h] > 0] for h in priced]).astype(float)
+    rows.declare(hm, "contracted_limit", (first, steps), [
+        rows.term(m.imp_mw, rows.grid_pos(m.imp_mw, first, steps), 1.0),
+        rows.term(m.cap_mw, rows.key_pos(m.cap_mw, first), -share),
+    ], "<=")
     for h in priced:
         rate = specs[h].tariffs.contracted_eur_per_kw_year
         hm.add_cost("contracted_capacity", m.cap_mw, [h], [1000.0 * hm.time.annual_share],
@@ -190,9 +197,11 @@ def _add_monthly_peak(hm: HubModel) -> None:
     months = list(range(hm.time.n_months))
     m.peak_mw = pyo.Var(priced, months, bounds=(0.0, None))
     month = hm.time.month
-    m.peak_def = pyo.Constraint(
-        priced, hm.steps, rule=lambda _m, h, t: m.imp_mw[h, t] <= m.peak_mw[h, int(month[t])]
-    )
+    first, steps = rows.product(priced, hm.time.n)  # imp[h, t] − peak[h, month of t] ≤ 0
+    rows.declare(hm, "peak_def", (first, steps), [
+        rows.term(m.imp_mw, rows.grid_pos(m.imp_mw, first, steps), 1.0),
+        rows.term(m.peak_mw, rows.grid_pos(m.peak_mw, first, month[steps]), -1.0),
+    ], "<=")
     for h in priced:
         rate = specs[h].tariffs.monthly_peak_eur_per_kw
         hm.add_cost("monthly_peak", m.peak_mw, [(h, k) for k in months], 1000.0 * hm.time.months_per_year,

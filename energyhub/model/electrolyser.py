@@ -22,7 +22,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energyhub.errors import InputError
-from energyhub.model import costs
+from energyhub.model import costs, rows
 from energyhub.model.battery import P_MW, size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.registry import Component, HorizonSum, Output, PerUnit, Size, Values
@@ -76,13 +76,12 @@ def add(hm: HubModel) -> None:
         if hi[e] - lo[e] < 0.5 and not m.ely_built[e].fixed:
             m.ely_built[e].fix(lo[e])
     flow_limit(hm, "ely_run_limit", m.ely_run, m.ely_built, names)
-    m.ely_p_max = pyo.Constraint(
-        m.ELY, steps, rule=lambda _m, e, t: m.ely_p_mw[e, t] <= spec[e].stack_mw * m.ely_run[e, t]
-    )
-    m.ely_p_min = pyo.Constraint(
-        [e for e in names if spec[e].min_load_frac > 0], steps,
-        rule=lambda _m, e, t: m.ely_p_mw[e, t] >= spec[e].min_load_frac * spec[e].stack_mw * m.ely_run[e, t],
-    )
+    # p − S·run ≤ 0; f·S·run − p ≤ 0 (a running stack is at least at its minimum load)
+    rows.per_step(hm, "ely_p_max", names, [(m.ely_p_mw, 1.0), (m.ely_run, {e: -spec[e].stack_mw for e in names})],
+                  "<=")
+    low = [e for e in names if spec[e].min_load_frac > 0]
+    rows.per_step(hm, "ely_p_min", low, [(m.ely_run, {e: spec[e].min_load_frac * spec[e].stack_mw for e in low}),
+                                         (m.ely_p_mw, -1.0)], "<=")
     _add_conversion(hm, spec)
     _add_costs_and_terms(hm, elys)
 
@@ -91,10 +90,8 @@ def _add_conversion(hm: HubModel, spec: dict[str, ElectrolyserAsset]) -> None:
     m, steps = hm.m, hm.steps
     linear = [e for e, s in spec.items() if not s.part_load]
     curved = {e: part_load_segments(s) for e, s in spec.items() if s.part_load}
-    m.ely_h2_linear = pyo.Constraint(
-        linear, steps,
-        rule=lambda _m, e, t: m.ely_h2_kg_per_h[e, t] == 1000.0 / spec[e].kwh_per_kg * m.ely_p_mw[e, t],
-    )
+    rows.per_step(hm, "ely_h2_linear", linear,  # h2 − 1000/kwh_per_kg · p = 0
+                  [(m.ely_h2_kg_per_h, 1.0), (m.ely_p_mw, {e: -(1000.0 / spec[e].kwh_per_kg) for e in linear})], "==")
     keys = [(e, k) for e, segs in curved.items() for k in range(len(segs))]
 
     def rule(_m: pyo.ConcreteModel, e: str, k: int, t: int) -> object:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model import costs, linking
+from energyhub.model import costs, linking, rows
 from energyhub.model.battery import size_bounds
 from energyhub.model.core import HubModel
 from energyhub.model.electrolyser import H2_KG_PER_H
@@ -69,12 +69,15 @@ def _add_storage(hm: HubModel) -> None:
     m.h2s_dis = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: flow[s])
     m.h2s_level_kg = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: (0.0, bounds[s][1]))
     flow_limit(hm, "h2s_level_limit", m.h2s_level_kg, m.h2s_kg, names)
-    m.h2s_dynamics = pyo.Constraint(
-        m.H2S, steps,
-        rule=lambda _m, s, t: m.h2s_level_kg[s, t]
-        == (m.h2s_level_kg[s, int(prev[t])] if prev[t] >= 0 else hm.initial_state("h2s_level_kg", s))
-        + dt * (m.h2s_ch[s, t] - m.h2s_dis[s, t]),
-    )
+    # level[t] − level[prev] − Δt·ch[t] + Δt·dis[t] = 0, or = the initial level in a window's first step
+    keys, at = rows.product(names, hm.time.n)
+    here = rows.grid_pos(m.h2s_level_kg, keys, at)
+    before = rows.grid_pos(m.h2s_level_kg, keys, prev[at])
+    initial = rows.by_key({s: hm.initial_state("h2s_level_kg", s) for s in names}, keys)
+    rows.declare(hm, "h2s_dynamics", (keys, at), [
+        rows.term(m.h2s_level_kg, here, 1.0), rows.term(m.h2s_level_kg, before, -1.0),
+        rows.term(m.h2s_ch, here, -dt), rows.term(m.h2s_dis, here, dt),
+    ], "==", np.where(before < 0, initial, 0.0))
     linking.declare(hm, "h2s_level_kg", "h2s_kg", "h2s_level_limit", dict.fromkeys(names, 1.0))
     for s in stores:
         hm.add_term(HYDROGEN.name, s.hub, 1.0, m.h2s_dis, s.name)

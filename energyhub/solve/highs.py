@@ -1,10 +1,11 @@
 """The one HiGHS adapter: compile a HubModel to arrays, hand it to highspy, solve, normalise the status.
 
 Hand-over: :func:`energyhub.solve.standard_form.compile_standard_form` turns the model into ``c, A, rhs`` plus the
-lists of columns (VarData) and rows (ConstraintData, sense), as Pyomo's ``LinearStandardFormCompiler`` (mixed form)
-does but about twice as fast on energyhub's expressions; :class:`CompiledModel` passes them to
-``highspy.Highs.passModel`` with integrality, and keeps the map from variables to columns so that a sweep can
-change costs and bounds in the live HiGHS instance and re-run warm (:mod:`energyhub.sweep.live`).
+lists of columns (VarData) and rows (ConstraintData or a row family's row, sense), as Pyomo's
+``LinearStandardFormCompiler`` (mixed form) does but faster on energyhub's expressions and row families;
+:class:`CompiledModel` passes them to ``highspy.Highs.passModel`` with integrality, and keeps the map from variables
+to columns so that a sweep can change costs and bounds in the live HiGHS instance and re-run warm
+(:mod:`energyhub.sweep.live`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -47,7 +48,7 @@ class CompiledModel:
 
     highs: highspy.Highs
     columns: list[Any]
-    rows: list[tuple[Any, int]]
+    rows: Sequence[tuple[Any, int]]
     col_of: dict[int, int]
     cost: np.ndarray
     offset: float
@@ -115,7 +116,7 @@ def _compile(hm: HubModel) -> CompiledModel:
     upper = np.array([np.inf if (ub := v.ub) is None else ub for v in columns], dtype=float)
     integrality = np.array([1 if v.is_integer() else 0 for v in columns], dtype=np.int32)
     cost, offset = form.c, form.offset
-    sense = np.array([mult for _, mult in form.rows], dtype=np.int8)
+    sense = form.rows.senses
     rhs = form.rhs
     row_lower = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
     row_upper = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)

@@ -15,7 +15,7 @@ Row senses follow Pyomo's mixed form: 0 for ``==``, 1 for ``≤ rhs``, -1 for ``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,8 @@ from pyomo.core.expr.numvalue import native_numeric_types, value
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 from pyomo.repn.standard_repn import generate_standard_repn
 
+from energyhub.model.rows import RowFamily
+
 #: Pyomo's compiler's default order (``FileDeterminism.ORDERED``): ordered sets in order, others sorted.
 SORTER = SortComponents.ORDERED_INDICES
 
@@ -48,7 +50,7 @@ class StandardForm:
     sense)."""
 
     columns: list[Any]
-    rows: list[tuple[Any, int]]
+    rows: RowList
     a: sp.csc_matrix
     rhs: np.ndarray
     c: np.ndarray
@@ -73,6 +75,8 @@ class _Collector:
             ExpressionData: lambda e, mult: self.walk(e.expr, mult),
             ScalarExpression: lambda e, mult: self.walk(e.expr, mult),
         }
+        self._fixed: dict[int, np.ndarray] = {}
+        self._member_columns: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def var(self, v: Any, coef: float) -> float:
         """Record ``coef × v``; a fixed variable is a constant."""
@@ -96,6 +100,32 @@ class _Collector:
                 self.col_of[id(member)] = len(self.columns)
                 self.columns.append(member)
         return self.col_of[id(v)]
+
+    def register(self, v: Any) -> None:
+        """Give ``v``'s component its columns now, if it has none yet (``v`` not fixed)."""
+        if id(v) not in self.col_of:
+            self._add_component(v)
+
+    def fixed_mask(self, var: Any, members: list[Any]) -> np.ndarray:
+        """Which members of ``var`` are fixed (constants, no column)."""
+        found = self._fixed.get(id(var))
+        if found is None:
+            found = self._fixed[id(var)] = np.fromiter((m.fixed for m in members), dtype=bool, count=len(members))
+        return found
+
+    def member_columns(self, var: Any, members: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Column of each member of ``var`` (-1: fixed, or its component not registered yet) and each member's
+        value where fixed (else 0); kept once the component has its columns."""
+        found = self._member_columns.get(id(var))
+        if found is None:
+            col_of = self.col_of
+            cols = np.fromiter((col_of.get(id(m), -1) for m in members), dtype=np.int64, count=len(members))
+            values = np.fromiter(((m.value or 0.0) if m.fixed else 0.0 for m in members), dtype=float,
+                                 count=len(members))
+            found = (cols, values)
+            if not ((cols < 0) & ~self.fixed_mask(var, members)).any():
+                self._member_columns[id(var)] = found
+        return found
 
     def walk(self, expr: Any, mult: float) -> float:
         """Record the terms of ``mult × expr``; return its constant."""
@@ -208,8 +238,143 @@ def _senses(lower: float | None, upper: float | None) -> list[tuple[int, float]]
     return ([(1, upper)] if upper is not None else []) + ([(-1, lower)] if lower is not None else [])
 
 
+class RowList(Sequence[tuple[Any, int]]):
+    """The rows of a standard form as ``(row, sense)``: a ConstraintData, or a :class:`FamilyRow` of a row family;
+    ``senses`` holds every row's sense as an array."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[int, Any]] = []  # (first row, list of (ConstraintData, sense) or (family, rows))
+        self._n = 0
+        self._senses: list[np.ndarray] = []
+
+    def add_constraints(self, rows: list[tuple[Any, int]]) -> None:
+        if rows:
+            self._parts.append((self._n, rows))
+            self._senses.append(np.fromiter((s for _, s in rows), dtype=np.int8, count=len(rows)))
+            self._n += len(rows)
+
+    def add_family(self, family: RowFamily, rows: np.ndarray) -> None:
+        if len(rows):
+            self._parts.append((self._n, (family, rows)))
+            self._senses.append(np.full(len(rows), family.sense, dtype=np.int8))
+            self._n += len(rows)
+
+    @property
+    def senses(self) -> np.ndarray:
+        return np.concatenate(self._senses) if self._senses else np.zeros(0, dtype=np.int8)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        part = max(k for k, (first, _) in enumerate(self._parts) if first <= i)
+        first, rows = self._parts[part]
+        if isinstance(rows, list):
+            return rows[i - first]
+        family, local = rows
+        return FamilyRow(family, int(local[i - first])), family.sense
+
+    def __iter__(self) -> Iterator[tuple[Any, int]]:
+        for _, rows in self._parts:
+            if isinstance(rows, list):
+                yield from rows
+            else:
+                family, local = rows
+                for i in local:
+                    yield FamilyRow(family, int(i)), family.sense
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    """Row ``i`` of a row family, named as Pyomo names a ConstraintData."""
+
+    family: RowFamily
+    i: int
+
+    @property
+    def name(self) -> str:
+        return self.family.row_name(self.i)
+
+    def parent_component(self) -> RowFamily:
+        return self.family
+
+
+class _Rows:
+    """The rows read so far: Pyomo's one at a time into lists, a family's at once as arrays."""
+
+    def __init__(self) -> None:
+        self.names = RowList()
+        self.pending: list[tuple[Any, int]] = []
+        self.rhs: list[float] = []
+        self.lengths: list[int] = []
+        self.cols: list[int] = []
+        self.coefs: list[float] = []
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # lengths, cols, coefs, rhs
+
+    def flush(self) -> None:
+        if self.pending:
+            self.names.add_constraints(self.pending)
+            self.blocks.append((np.asarray(self.lengths, dtype=np.int64), np.asarray(self.cols, dtype=np.int64),
+                                np.asarray(self.coefs, dtype=float), np.asarray(self.rhs, dtype=float)))
+        self.pending, self.rhs, self.lengths, self.cols, self.coefs = [], [], [], [], []
+
+    def matrix(self, n_col: int) -> tuple[sp.csc_matrix, np.ndarray]:
+        self.flush()
+        parts = self.blocks or [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))]
+        lengths, cols, coefs, rhs = (np.concatenate([p[k] for p in parts]) for k in range(4))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        a = sp.csr_matrix((coefs, cols.astype(np.int32), indptr), shape=(len(lengths), n_col)).tocsc()
+        return a, rhs
+
+
+def _read_family(walk: _Collector, rows: _Rows, family: RowFamily) -> None:
+    """A family's rows at once: columns of the members (components registered in the order a row-by-row walk
+    meets them), fixed members moved to the right-hand side, rows without a free variable checked and dropped."""
+    n, terms = family.n, family.terms
+    if not n or not terms:
+        return
+    members = [family.members(t.var) for t in terms]
+    fixed = [walk.fixed_mask(t.var, ms) for t, ms in zip(terms, members, strict=True)]
+    present = [t.pos >= 0 for t in terms]
+    free = [p & ~f[np.where(p, t.pos, 0)] for t, p, f in zip(terms, present, fixed, strict=True)]
+    firsts = sorted((int(np.argmax(fr)), k) for k, fr in enumerate(free) if fr.any())
+    for row, k in firsts:  # as a row-by-row walk meets each component: first row, then term order
+        walk.register(members[k][int(terms[k].pos[row])])
+    cols = np.full((n, len(terms)), -1, dtype=np.int64)
+    coefs = np.zeros((n, len(terms)))
+    const = np.zeros(n)
+    for k, t in enumerate(terms):
+        safe = np.where(present[k], t.pos, 0)
+        col_of_member, value_of_member = walk.member_columns(t.var, members[k])
+        cols[:, k] = np.where(free[k], col_of_member[safe], -1)
+        coefs[:, k] = t.coef
+        held = present[k] & ~free[k]
+        if held.any():
+            const[held] += t.coef[held] * value_of_member[safe[held]]
+    mask = cols >= 0
+    lengths = mask.sum(axis=1)
+    rhs = family.rhs - const
+    empty = np.flatnonzero(lengths == 0)
+    if len(empty):
+        ok = (np.abs(rhs[empty]) <= 0.0) if family.sense == 0 else (
+            rhs[empty] >= 0.0 if family.sense == 1 else rhs[empty] <= 0.0)
+        if not ok.all():
+            bad = family.row_name(int(empty[np.argmin(ok)]))
+            raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{bad}'")
+    keep = np.flatnonzero(lengths > 0)
+    rows.flush()
+    rows.names.add_family(family, keep)
+    rows.blocks.append((lengths[keep], cols[keep][mask[keep]], coefs[keep][mask[keep]], rhs[keep]))
+
+
 def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
-    """The standard form of ``model``'s active objective and constraints (see the module)."""
+    """The standard form of ``model``'s active objective, constraints and row families (see the module)."""
     walk = _Collector()
     objectives = list(model.component_data_objects(pyo.Objective, active=True, sort=SORTER))
     if len(objectives) != 1:
@@ -219,31 +384,17 @@ def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
     offset = walk.walk(obj.expr, sign)
     obj_cols, obj_coefs = walk.take()
 
-    rows: list[tuple[Any, int]] = []
-    rhs: list[float] = []
-    indptr = [0]
-    all_cols: list[int] = []
-    all_coefs: list[float] = []
-    for con in model.component_data_objects(pyo.Constraint, active=True, sort=SORTER):
-        lower, left, right, upper = _sides(con)
-        const = walk.walk(left, 1.0)
-        if right is not None:
-            const += walk.walk(right, -1.0)
-        cols, coefs = walk.take()
-        if not cols:
-            if (lower is None or lower <= const) and (upper is None or upper >= const):
-                continue
-            raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{con.name}'")
-        for sense, bound in _senses(lower, upper):
-            rows.append((con, sense))
-            rhs.append(bound - const)
-            all_cols.extend(cols)
-            all_coefs.extend(coefs)
-            indptr.append(len(all_cols))
+    rows = _Rows()
+    for comp in model.component_objects((pyo.Constraint, RowFamily), active=True, sort=SORTER):
+        if comp.ctype is RowFamily:
+            _read_family(walk, rows, comp)
+            continue
+        for con in comp.values(SORTER):
+            if con.active:
+                _read_constraint(walk, rows, con)
 
     n_col = len(walk.columns)
-    a = sp.csr_matrix((np.asarray(all_coefs, dtype=float), np.asarray(all_cols, dtype=np.int32),
-                       np.asarray(indptr, dtype=np.int64)), shape=(len(rows), n_col)).tocsc()
+    a, rhs = rows.matrix(n_col)
     a.sum_duplicates()
     a.eliminate_zeros()
     c = np.zeros(n_col)
@@ -254,4 +405,23 @@ def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
         keep = np.flatnonzero(used)
         a, c = a[:, keep], c[keep]
         columns = [columns[j] for j in keep]
-    return StandardForm(columns, rows, a, np.asarray(rhs, dtype=float), c, offset)
+    return StandardForm(columns, rows.names, a, rhs, c, offset)
+
+
+def _read_constraint(walk: _Collector, rows: _Rows, con: Any) -> None:
+    """One ConstraintData: its terms, one or two rows (or none when it has no variable and holds)."""
+    lower, left, right, upper = _sides(con)
+    const = walk.walk(left, 1.0)
+    if right is not None:
+        const += walk.walk(right, -1.0)
+    cols, coefs = walk.take()
+    if not cols:
+        if (lower is None or lower <= const) and (upper is None or upper >= const):
+            return
+        raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{con.name}'")
+    for sense, bound in _senses(lower, upper):
+        rows.pending.append((con, sense))
+        rows.rhs.append(bound - const)
+        rows.cols.extend(cols)
+        rows.coefs.extend(coefs)
+        rows.lengths.append(len(cols))

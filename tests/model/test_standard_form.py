@@ -7,6 +7,7 @@ test scenarios, and on hand-made models with each expression form the fast path 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -17,17 +18,21 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from test_fixed_bounds import ASSETS, SIZES
 
 from energyhub.model.build import build_model
+from energyhub.model.rows import PYOMO_ROWS, RowFamily, grid_pos, key_pos, product, term
 from energyhub.pipeline import Timings, model_inputs, prepare
-from energyhub.solve.standard_form import compile_standard_form
+from energyhub.solve.standard_form import SORTER, compile_standard_form
 
 DATA = Path(__file__).parents[1] / "data"
 
 
-def assert_same_as_pyomo(m: pyo.ConcreteModel) -> None:
-    ref = LinearStandardFormCompiler().write(m, mixed_form=True)
+def assert_same_as_pyomo(m: pyo.ConcreteModel, ref_model: pyo.ConcreteModel | None = None) -> None:
+    """``m`` compiled by energyhub's reader equals ``ref_model`` (by default ``m`` itself) compiled by Pyomo's: the
+    same columns and rows by name, in the same order, the same matrix, right-hand side, costs and offset."""
+    ref = LinearStandardFormCompiler().write(m if ref_model is None else ref_model, mixed_form=True)
     ours = compile_standard_form(m)
     assert [v.name for v in ours.columns] == [v.name for v in ref.columns]
-    assert all(a is b for a, b in zip(ours.columns, ref.columns, strict=True))
+    if ref_model is None:
+        assert all(a is b for a, b in zip(ours.columns, ref.columns, strict=True))
     assert [(c.name, s) for c, s in ours.rows] == [(c.name, s) for c, s in ref.rows]
     a_ref = ref.A.tocsc()
     assert ours.a.shape == a_ref.shape
@@ -37,20 +42,29 @@ def assert_same_as_pyomo(m: pyo.ConcreteModel) -> None:
     assert ours.offset == pytest.approx(float(ref.c_offset[0]), rel=1e-14)
 
 
+def build_twice(data: Any, grid: Any, **kwargs: Any) -> tuple[pyo.ConcreteModel, pyo.ConcreteModel]:
+    """The model with its row families (as ``energyhub solve`` builds it), and the same model with every family
+    declared as the equivalent ``pyo.Constraint`` (:data:`energyhub.model.rows.PYOMO_ROWS`)."""
+    fast = build_model(data, grid, **kwargs)
+    plain = build_model(data, grid, **kwargs, info={PYOMO_ROWS: True})
+    assert any(True for _ in fast.m.component_objects(RowFamily))
+    assert not any(True for _ in plain.m.component_objects(RowFamily))
+    return fast.m, plain.m
+
+
 @pytest.mark.parametrize("fixed", [False, True], ids=["sizing", "fixed sizes"])
 def test_every_component_compiles_as_pyomo_compiles_it(fixed: bool) -> None:
     data = make_data(6, [hub("h", import_mw=6.0)], ASSETS,
                      series={"hubs.h.demand_mw": np.full(6, 3.0), "hubs.h.heat_demand_mw_th": np.full(6, 2.0)})
-    hm = build_model(data, no_grid(data), fixed_sizes=SIZES if fixed else None)
-    assert_same_as_pyomo(hm.m)
+    assert_same_as_pyomo(*build_twice(data, no_grid(data), fixed_sizes=SIZES if fixed else None))
 
 
 @pytest.mark.parametrize("scenario", ["small/scenario.yaml", "regional-small/scenario.yaml"])
 def test_shipped_test_scenarios_compile_as_pyomo_compiles_them(scenario: str) -> None:
     prep = prepare(DATA / scenario, Timings())
-    hm = build_model(prep.data, model_inputs(prep, Timings()))
-    assert len(list(hm.m.component_data_objects(pyo.Constraint))) > 100
-    assert_same_as_pyomo(hm.m)
+    fast, plain = build_twice(prep.data, model_inputs(prep, Timings()))
+    assert len(list(plain.component_data_objects(pyo.Constraint))) > 100
+    assert_same_as_pyomo(fast, plain)
 
 
 def test_every_expression_form_compiles_as_pyomo_compiles_it() -> None:
@@ -108,3 +122,38 @@ def test_a_nonlinear_row_is_refused() -> None:
     m.obj = pyo.Objective(expr=m.x)
     with pytest.raises(ValueError, match="not linear"):
         compile_standard_form(m)
+
+
+def test_row_family_positions_follow_the_compilers_member_order() -> None:
+    """A product of sets is not ordered for Pyomo: its members are visited sorted. ``grid_pos`` and ``key_pos``
+    must point at the member a row names, whatever order the keys were declared in."""
+    m = pyo.ConcreteModel()
+    m.B = pyo.Set(initialize=["zwolle", "almelo", "hengelo"], ordered=True)
+    m.v = pyo.Var(m.B, range(4))
+    m.w = pyo.Var(["zwolle", "almelo"])
+    keys, steps = product(list(m.B), 4)
+    assert keys[0] == "almelo" and list(steps[:5]) == [0, 1, 2, 3, 0]
+    members = list(m.v.values(SORTER))
+    pos = grid_pos(m.v, keys, steps)
+    assert all(members[p] is m.v[k, t] for p, k, t in zip(pos, keys, steps, strict=True))
+    assert list(grid_pos(m.v, ["hengelo"], np.array([-1]))) == [-1]
+    w_members = list(m.w.values(SORTER))
+    assert all(w_members[p] is m.w[k] for p, k in zip(key_pos(m.w, ["almelo", "zwolle"]), ["almelo", "zwolle"],
+                                                         strict=True))
+
+
+def test_a_row_family_without_a_free_variable_is_checked_and_named() -> None:
+    """A family row whose variables are all fixed is dropped when it holds and names itself when it does not."""
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(["a", "b"], bounds=(0, 5))
+    m.x["b"].fix(4.0)
+    m.obj = pyo.Objective(expr=m.x["a"])
+    # x[a] ≤ 3 (a row), then x[b] ≤ 5 (holds: no row), then x[b] ≤ 3 (fails)
+    pos = key_pos(m.x, ["a", "b", "b"])
+    m.rows = RowFamily((["first", "holds", "fails"],), [term(m.x, pos, 1.0)], "<=", np.array([3.0, 5.0, 3.0]))
+    with pytest.raises(InfeasibleConstraintException, match=r"'rows\[fails\]'"):
+        compile_standard_form(m)
+    m.rows.rhs = np.array([3.0, 5.0, 4.0])
+    form = compile_standard_form(m)
+    assert [(r.name, s) for r, s in form.rows] == [("rows[first]", 1)]
+    assert list(form.rhs) == [3.0] and form.a.toarray().tolist() == [[1.0]]
