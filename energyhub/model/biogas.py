@@ -27,7 +27,6 @@ U·(built − existing), storage capex per MWh.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -158,15 +157,13 @@ def add_balance(hm: HubModel) -> None:
     stores = hm.info.get("gas_stores", [])
     at_hub = {h: [g.name for g in assets if g.hub == h and g.name in stores] for h in hubs}
 
-    def before(g: str, t: int) -> Any:
-        return m.gas_level_mwh[g, int(prev[t])] if prev[t] >= 0 else hm.initial_state("gas_level_mwh", g)
-
-    def stored(h: str) -> Callable[[int], Any]:
-        return lambda t: -sum((m.gas_level_mwh[g, t] - before(g, t)) / dt for g in at_hub[h])
-
     for h in hubs:
-        if at_hub[h]:
-            hm.add_expr(BIOGAS.name, h, stored(h))
+        for g in at_hub[h]:  # −(level[t] − level[prev])/Δt: −level[t]/Δt + level[prev]/Δt, or + initial/Δt
+            hm.add_term(BIOGAS.name, h, -1.0 / dt, m.gas_level_mwh, g)
+            hm.add_term(BIOGAS.name, h, 1.0 / dt, m.gas_level_mwh, g, steps=prev)
+            initial = hm.initial_state("gas_level_mwh", g)
+            if initial:
+                hm.add_rhs(BIOGAS.name, h, np.where(prev < 0, -(-1.0 / dt * -initial), 0.0))
         hm.add_rhs(BIOGAS.name, h, np.full(hm.time.n, -supply[h]))
 
 

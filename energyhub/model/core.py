@@ -3,10 +3,10 @@
 Component modules (connection, battery, …) add variables and constraints to ``hm.m`` and register
 
 * terms of the balance of a carrier (electricity MW, hydrogen kg/h, biogas MW, heat MW_th, …) at a hub with
-  :meth:`HubModel.add_term` (a :data:`Term` ``(coef, var, key)`` meaning ``coef × var[key, t]`` on the *supply*
-  side), :meth:`HubModel.add_expr` (any expression of the step) and :meth:`HubModel.add_rhs` (a demand, or minus a
-  fixed supply); :mod:`energyhub.model.balances` turns them into one balance per carrier
-  (``balances[carrier][hub]``);
+  :meth:`HubModel.add_term` (a :data:`Term` ``(coef, var, key, steps)`` meaning ``coef × var[key, t]`` on the
+  *supply* side, or ``coef[t] × var[key, steps[t]]`` with a coefficient per step or another step of the variable:
+  a storage level's previous step) and :meth:`HubModel.add_rhs` (a demand, or minus a fixed supply);
+  :mod:`energyhub.model.balances` turns them into one balance per carrier (``balances[carrier][hub]``);
 * cost terms ``(coef_eur, var_data)`` by category in ``cost_terms`` and constants in ``cost_const``: the objective
   is their sum, and cost categories are recomputed from the solution with one dot product each;
 * for sweeps, ``cost_params[name]`` lists ``(var_data, factor)`` so that the objective coefficient of
@@ -16,7 +16,7 @@ Component modules (connection, battery, …) add variables and constraints to ``
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,9 @@ from energyhub.model.timegrid import TimeGrid
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
 
-#: ``(coef, indexed var, key)``: the term ``coef × var[key, t]`` of a balance.
-Term = tuple[float, Any, Any]
+#: ``(coef, indexed var, key, steps)``: the term ``coef × var[key, t]`` of a balance in step t; with a coefficient per
+#: step ``coef[t]``, with ``steps`` the term ``coef × var[key, steps[t]]`` (none in the steps where it is -1).
+Term = tuple[float | np.ndarray, Any, Any, np.ndarray | None]
 
 
 def linear(coefs: Sequence[float], variables: Sequence[Any], constant: float = 0.0) -> LinearExpression:
@@ -46,15 +47,14 @@ def linear(coefs: Sequence[float], variables: Sequence[Any], constant: float = 0
 
 @dataclass
 class Balance:
-    """The balance of one carrier at one hub: ``Σ coef·var[key,t] + Σ expr(t)  (== or ≥)  rhs[t]``."""
+    """The balance of one carrier at one hub: ``Σ terms  (== or ≥)  rhs[t]``."""
 
     terms: list[Term] = field(default_factory=list)
-    exprs: list[Callable[[int], Any]] = field(default_factory=list)
     rhs: np.ndarray | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.terms and not self.exprs and (self.rhs is None or not self.rhs.any())
+        return not self.terms and (self.rhs is None or not self.rhs.any())
 
 
 @dataclass
@@ -113,13 +113,11 @@ class HubModel:
         """The balance of ``carrier`` at ``hub`` (created empty)."""
         return self.balances[carrier].setdefault(hub, Balance())
 
-    def add_term(self, carrier: str, hub: str, coef: float, var: Any, key: Any) -> None:
-        """``coef × var[key, t]`` on the supply side of the ``carrier`` balance of ``hub``."""
-        self.balance(carrier, hub).terms.append((coef, var, key))
-
-    def add_expr(self, carrier: str, hub: str, expr: Callable[[int], Any]) -> None:
-        """``expr(t)`` (any linear expression of step t) on the supply side of the ``carrier`` balance of ``hub``."""
-        self.balance(carrier, hub).exprs.append(expr)
+    def add_term(self, carrier: str, hub: str, coef: float | np.ndarray, var: Any, key: Any,
+                 steps: np.ndarray | None = None) -> None:
+        """``coef × var[key, t]`` on the supply side of the ``carrier`` balance of ``hub`` in every step t; ``coef``
+        one number or one per step; with ``steps``, ``var[key, steps[t]]`` (no term where ``steps[t]`` is -1)."""
+        self.balance(carrier, hub).terms.append((coef, var, key, steps))
 
     def add_rhs(self, carrier: str, hub: str, values: np.ndarray) -> None:
         """Add ``values`` (n,) to the right-hand side (a demand; a fixed supply enters with a minus sign)."""

@@ -101,14 +101,9 @@ def _add_heat_pumps(hm: HubModel) -> None:
     for a in assets:
         cop = hm.asset_series(a.name, "cop")
         hm.add_term(ELECTRICITY, a.hub, -1.0, m.hp_el_mw, a.name)
-        hm.add_expr(HEAT.name, a.hub, _cop_heat(m.hp_el_mw, a.name, cop))
+        hm.add_term(HEAT.name, a.hub, np.asarray(cop, dtype=float), m.hp_el_mw, a.name)  # COP[t] × el[t]
         costs.add_capex(hm, a, m.hp_p_mw[a.name], a.power_mw.capex_eur_per_mw, a.power_mw.existing,
                         f"assets.{a.name}.power_mw.capex_eur_per_mw")
-
-
-def _cop_heat(el_mw: Any, name: str, cop: np.ndarray) -> Any:
-    """``t -> COP[t] × el_mw[name, t]``: the heat pump's heat term."""
-    return lambda t: float(cop[t]) * el_mw[name, t]
 
 
 def _add_stores(hm: HubModel) -> None:
@@ -175,7 +170,7 @@ def _add_chp(hm: HubModel) -> None:
 def _check_supplied(hm: HubModel, demand: dict[str, np.ndarray]) -> None:
     for i, hub in enumerate(hm.scenario.hubs):
         bal = hm.balances.get(HEAT.name, {}).get(hub.name)
-        if demand[hub.name].any() and (bal is None or not (bal.terms or bal.exprs)):
+        if demand[hub.name].any() and (bal is None or not bal.terms):
             raise InputError(
                 f"{hm.data.path}: hubs[{i}].heat_demand_mw_th: hub '{hub.name}' has a heat demand but no heat "
                 f"source; add an asset of type {', '.join(HEAT_TYPES[:2])} or gas_boiler with hub: {hub.name}, "

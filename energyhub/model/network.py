@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from energyhub.model.core import HubModel, linear
+from energyhub.model import rows
+from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import Component
 
@@ -122,6 +123,38 @@ def left_out_flow(grid: GridInputs, imp_mw: np.ndarray, exp_mw: np.ndarray,
     return exp_mw @ pos.T - imp_mw @ neg.T, exp_mw @ neg.T - imp_mw @ pos.T
 
 
+def _branch_rows(hm: HubModel, name: str, keys: list[tuple[int, int]], hub_terms: dict[int, list[tuple[float, str]]],
+                 sign: float, offset_mw: np.ndarray) -> None:
+    """The rows ``sign·Σ_h k_h·(exp_h − imp_h) − ovl − Σ_r ΔL_r·build_r ≤ L − offset`` of the branches and steps
+    ``keys`` (``offset`` the base flow and the worst flow of the hubs left out, in the row's direction): per row the
+    hubs' terms, then the overload, then the reinforcements (as the sum reads)."""
+    m, grid = hm.m, hm.grid
+    t_of = np.fromiter((t for t, _ in keys), dtype=np.int64, count=len(keys))
+    b_of = np.fromiter((b for _, b in keys), dtype=np.int64, count=len(keys))
+    flows: list[rows.Term] = []
+    reinforcements: list[rows.Term] = []
+    extra = hm.info.get("branch_limit_extra", {})
+    offset = offset_mw[t_of, b_of]
+    rhs = grid.limit_mw[b_of].astype(float) - offset
+    for b in sorted(set(b_of.tolist())):
+        at = np.flatnonzero(b_of == b)
+        for k, h in hub_terms[b]:
+            hub = [h] * len(at)
+            flows.append(rows.term(m.exp_mw, rows.grid_pos(m.exp_mw, hub, t_of[at]), sign * k, rows=at))
+            flows.append(rows.term(m.imp_mw, rows.grid_pos(m.imp_mw, hub, t_of[at]), -(sign * k), rows=at))
+        minus_limit = -float(grid.limit_mw[b])  # −L − Σ ΔL·build over the fixed builds (summed as the walk sums)
+        for var, mva in extra.get(b, []):
+            if var.fixed:
+                minus_limit += -mva * var.value
+                rhs[at] = -(offset[at] + minus_limit)
+                continue
+            comp = var.parent_component()
+            pos = rows.key_pos(comp, [var.index()])[0] if comp.is_indexed() else 0
+            reinforcements.append(rows.term(comp, np.full(len(at), pos), -mva, rows=at))
+    overload = rows.term(m.ovl_mw, rows.key_pos(m.ovl_mw, keys), -1.0)
+    rows.declare(hm, name, (t_of, b_of), [*flows, overload, *reinforcements], "<=", rhs)
+
+
 def _limit_expr(hm: HubModel, b: int) -> Any:
     """L[b] plus the reinforcements built on branch b."""
     extra = hm.info.get("branch_limit_extra", {}).get(b, [])
@@ -141,27 +174,13 @@ def _add_dc(hm: HubModel) -> None:
         b: [(float(grid.ptdf_hub[b, col[h]]), h) for h in hm.hubs if abs(grid.ptdf_hub[b, col[h]]) > tol]
         for b in {b for _, b in pairs}
     }
-    limits = {b: _limit_expr(hm, b) for b in hub_terms}
     most, least = left_out_flow(grid, imp, exp, tol)
-
-    # per branch and direction: the coefficients of (exp_mw[h], imp_mw[h]) for each hub kept, then of ovl_mw
-    up_coefs = {b: [c for k, _ in terms for c in (k, -k)] + [-1.0] for b, terms in hub_terms.items()}
-    lo_coefs = {b: [-c for c in coefs[:-1]] + [-1.0] for b, coefs in up_coefs.items()}
-
-    def row(t: int, b: int, coefs: list[float], constant: float) -> Any:
-        """``±(Σ_h k_h·(exp_h − imp_h)) − ovl + constant`` (the direction's sign is in ``coefs``)."""
-        variables = [v for _, h in hub_terms[b] for v in (m.exp_mw[h, t], m.imp_mw[h, t])] + [m.ovl_mw[t, b]]
-        return linear(coefs, variables, constant)
-
+    base = grid.base_flow_mw
     up_keys = [(t, b) for t, b in pairs if upper[t, b]]
     lo_keys = [(t, b) for t, b in pairs if lower[t, b]]
-    base = grid.base_flow_mw
-    m.branch_upper = pyo.Constraint(  # f + most − ovl ≤ L
-        up_keys, rule=lambda _m, t, b: row(t, b, up_coefs[b], float(base[t, b]) + float(most[t, b])) <= limits[b]
-    )
-    m.branch_lower = pyo.Constraint(  # −f − least − ovl ≤ L
-        lo_keys, rule=lambda _m, t, b: row(t, b, lo_coefs[b], -float(base[t, b]) - float(least[t, b])) <= limits[b]
-    )
+    # f + most − ovl ≤ L (+ reinforcements); −f − least − ovl ≤ L (+ reinforcements)
+    _branch_rows(hm, "branch_upper", up_keys, hub_terms, 1.0, base + most)
+    _branch_rows(hm, "branch_lower", lo_keys, hub_terms, -1.0, -base - least)
     step_cost = hm.step_cost()
     hm.add_cost("overload", m.ovl_mw, pairs, [step_cost[t] for t, _ in pairs],
                 param="economics.overload_penalty_eur_per_mwh",

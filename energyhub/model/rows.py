@@ -38,17 +38,29 @@ PYOMO_ROWS = "pyomo_rows"
 
 @dataclass(frozen=True)
 class Term:
-    """``coef[i] × var[member pos[i]]`` in row i of a family; absent from the rows where ``pos`` is -1."""
+    """``coef[j] × var[member pos[j]]`` in row ``rows[j]`` of a family (every row, j = i, when ``rows`` is None);
+    absent where ``pos`` is -1. ``rows`` is increasing."""
 
     var: Any
     pos: np.ndarray
     coef: np.ndarray
+    rows: np.ndarray | None = None
+
+    def at(self, i: int) -> int | None:
+        """Index j of row i in this term's arrays, None where the term is absent from row i."""
+        j = i
+        if self.rows is not None:
+            j = int(np.searchsorted(self.rows, i))
+            if j >= len(self.rows) or self.rows[j] != i:
+                return None
+        return j if self.pos[j] >= 0 else None
 
 
-def term(var: Any, pos: np.ndarray, coef: Any) -> Term:
-    """A :class:`Term` with ``coef`` (a number or one per row) broadcast to the rows of ``pos``."""
+def term(var: Any, pos: np.ndarray, coef: Any, rows: np.ndarray | None = None) -> Term:
+    """A :class:`Term` with ``coef`` (a number or one per entry) broadcast to the entries of ``pos``."""
     pos = np.asarray(pos, dtype=np.int64)
-    return Term(var, pos, np.broadcast_to(np.asarray(coef, dtype=float), pos.shape))
+    return Term(var, pos, np.broadcast_to(np.asarray(coef, dtype=float), pos.shape),
+                None if rows is None else np.asarray(rows, dtype=np.int64))
 
 
 def in_order(index_set: Any) -> list[Any]:
@@ -114,7 +126,8 @@ class RowFamily(Component):
         Component.__init__(self, **kwargs)
         self.index = [list(col) for col in index]
         self.n = len(self.index[0]) if self.index else 0
-        if any(len(col) != self.n for col in self.index) or any(t.pos.shape != (self.n,) for t in terms):
+        if any(len(col) != self.n for col in self.index) or any(
+                t.pos.shape != ((self.n,) if t.rows is None else t.rows.shape) for t in terms):
             raise ValueError("a row family's index columns and term positions must have one entry per row")
         self.terms = list(terms)
         self.sense = SENSES[sense]
@@ -158,9 +171,10 @@ class RowFamily(Component):
         """Row i as a Pyomo relational expression (the terms in their order, the right-hand side a number)."""
         coefs, variables = [], []
         for t in self.terms:
-            if t.pos[i] >= 0:
-                coefs.append(float(t.coef[i]))
-                variables.append(self.members(t.var)[int(t.pos[i])])
+            j = t.at(i)
+            if j is not None:
+                coefs.append(float(t.coef[j]))
+                variables.append(self.members(t.var)[int(t.pos[j])])
         body = linear(coefs, variables)
         rhs = float(self.rhs[i])
         return body == rhs if self.sense == 0 else (body <= rhs if self.sense == 1 else body >= rhs)

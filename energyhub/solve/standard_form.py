@@ -336,33 +336,37 @@ class _Rows:
 def _read_family(walk: _Collector, rows: _Rows, family: RowFamily) -> None:
     """A family's rows at once: columns of the members (components registered in the order a row-by-row walk
     meets them), fixed members moved to the right-hand side, rows without a free variable checked and dropped."""
-    n, terms = family.n, family.terms
-    if not n or not terms:
+    n = family.n
+    if not n:
         return
-    members = [family.members(t.var) for t in terms]
-    fixed = [walk.fixed_mask(t.var, ms) for t, ms in zip(terms, members, strict=True)]
-    present = [t.pos >= 0 for t in terms]
-    free = [p & ~f[np.where(p, t.pos, 0)] for t, p, f in zip(terms, present, fixed, strict=True)]
-    firsts = sorted((int(np.argmax(fr)), k) for k, fr in enumerate(free) if fr.any())
-    for row, k in firsts:  # as a row-by-row walk meets each component: first row, then term order
-        walk.register(members[k][int(terms[k].pos[row])])
-    cols = np.full((n, len(terms)), -1, dtype=np.int64)
-    coefs = np.zeros((n, len(terms)))
     const = np.zeros(n)
-    for k, t in enumerate(terms):
-        safe = np.where(present[k], t.pos, 0)
-        col_of_member, value_of_member = walk.member_columns(t.var, members[k])
-        cols[:, k] = np.where(free[k], col_of_member[safe], -1)
-        coefs[:, k] = t.coef
-        held = present[k] & ~free[k]
-        if held.any():
-            const[held] += t.coef[held] * value_of_member[safe[held]]
-    mask = cols >= 0
-    lengths = mask.sum(axis=1)
+    entries: list[tuple[int, Any, np.ndarray, np.ndarray, np.ndarray]] = []  # (term, members, rows, pos, coef)
+    firsts: list[tuple[int, int]] = []
+    for k, t in enumerate(family.terms):
+        members = family.members(t.var)
+        at = np.arange(n) if t.rows is None else t.rows
+        present = t.pos >= 0
+        at, pos, coef = at[present], t.pos[present], t.coef[present]
+        fixed = walk.fixed_mask(t.var, members)[pos]
+        if fixed.any():  # in term order, as the walk adds them up
+            np.add.at(const, at[fixed], coef[fixed] * walk.member_columns(t.var, members)[1][pos[fixed]])
+            at, pos, coef = at[~fixed], pos[~fixed], coef[~fixed]
+        if len(at):
+            entries.append((k, members, at, pos, coef))
+            firsts.append((int(at[0]), len(entries) - 1))
+    for _, e in sorted(firsts):  # as a row-by-row walk meets each component: first row, then term order
+        walk.register(entries[e][1][int(entries[e][3][0])])
+    term_of = np.concatenate([np.full(len(e[2]), e[0]) for e in entries]) if entries else np.zeros(0, np.int64)
+    row_of = np.concatenate([e[2] for e in entries]) if entries else np.zeros(0, np.int64)
+    cols = (np.concatenate([walk.member_columns(family.terms[e[0]].var, e[1])[0][e[3]] for e in entries])
+            if entries else np.zeros(0, np.int64))
+    coefs = np.concatenate([e[4] for e in entries]) if entries else np.zeros(0)
+    order = np.lexsort((term_of, row_of))
+    lengths = np.bincount(row_of, minlength=n)
     rhs = family.rhs - const
     empty = np.flatnonzero(lengths == 0)
     if len(empty):
-        ok = (np.abs(rhs[empty]) <= 0.0) if family.sense == 0 else (
+        ok = (rhs[empty] == 0.0) if family.sense == 0 else (
             rhs[empty] >= 0.0 if family.sense == 1 else rhs[empty] <= 0.0)
         if not ok.all():
             bad = family.row_name(int(empty[np.argmin(ok)]))
@@ -370,7 +374,7 @@ def _read_family(walk: _Collector, rows: _Rows, family: RowFamily) -> None:
     keep = np.flatnonzero(lengths > 0)
     rows.flush()
     rows.names.add_family(family, keep)
-    rows.blocks.append((lengths[keep], cols[keep][mask[keep]], coefs[keep][mask[keep]], rhs[keep]))
+    rows.blocks.append((lengths[keep], cols[order], coefs[order], rhs[keep]))
 
 
 def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
