@@ -71,6 +71,21 @@ class TimeSpec(Strict):
     resolution: Literal["15min", "1h"] = Field("1h", description="Model time-step length.")
     aggregation: Aggregation | None = None
 
+    @field_validator("start", mode="before")
+    @classmethod
+    def _a_date_and_time(cls, value: Any) -> Any:
+        if isinstance(value, int | float):  # pydantic would read a number as seconds since 1970 in UTC
+            raise ValueError("give the first time step as a date and time, e.g. 2030-01-01 00:00, not a number")
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _no_time_zone(cls, value: datetime) -> datetime:
+        if value.tzinfo is not None:
+            raise ValueError("give the first time step in local standard time without a time zone, e.g. "
+                             "2030-01-01 00:00 (the series are read as local standard time, no DST)")
+        return value
+
     @property
     def step_min(self) -> int:
         return 15 if self.resolution == "15min" else 60

@@ -135,12 +135,15 @@ def test_unknown_key_without_close_match_lists_known_keys(case: Case, data: dict
         ("assets.0.build_or_not", "perhaps", "assets[0].build_or_not", "valid boolean"),
         ("grid.flow_model", "ac", "grid.flow_model", "'dc', 'transport' or 'copperplate'"),
         ("time.start", "next monday", "time.start", "datetime"),
+        ("time.start", 0, "time.start", "as a date and time, e.g. 2030-01-01 00:00, not a number"),
+        ("time.start", "2030-01-01T00:00:00+01:00", "time.start", "without a time zone"),
         ("hubs.0.demand_mw", {"file": "x.csv"}, "hubs[0].demand_mw", "valid number"),
         ("assets.1.type", "fuel_cell", "assets[1].type", "'battery'"),
         ("hubs", {"name": "x"}, "hubs", "valid list"),
         ("solver.options", ["presolve"], "solver.options", "valid dictionary"),
     ],
-    ids=["int", "float", "bool", "literal", "datetime", "series", "asset-type", "list", "dict"],
+    ids=["int", "float", "bool", "literal", "datetime", "datetime-number", "datetime-zone", "series", "asset-type",
+         "list", "dict"],
 )
 def test_wrong_type(case: Case, data: dict[str, Any], path: str, value: Any, field: str, expected: str) -> None:
     out = assert_input_error(write_set(case, data, path, value).validate(), case.scenario, f"{field}: ", expected)
