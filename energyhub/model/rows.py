@@ -31,6 +31,9 @@ from energyhub.model.core import HubModel, linear
 #: Pyomo's mixed-form row senses: ``==`` 0, ``≤ rhs`` 1, ``≥ rhs`` -1.
 SENSES = {"==": 0, "<=": 1, ">=": -1}
 
+#: One column of a family's index: a key part per row (a list, or an array of steps).
+Column = Sequence[Any] | np.ndarray
+
 #: ``hm.info`` key: when True, every row family is declared as the equivalent ``pyo.Constraint`` (for comparisons
 #: with Pyomo's own compiler and writers).
 PYOMO_ROWS = "pyomo_rows"
@@ -120,7 +123,7 @@ class RowFamily(Component):
     """Rows ``Σ_k term_k (sense) rhs``, one per entry of ``index`` (a tuple of equally long columns: row i's key is
     ``(index[0][i], index[1][i], …)``); see the module."""
 
-    def __init__(self, index: Sequence[Sequence[Any]], terms: Sequence[Term], sense: str,
+    def __init__(self, index: Sequence[Column], terms: Sequence[Term], sense: str,
                  rhs: Any = 0.0, **kwargs: Any) -> None:
         kwargs.setdefault("ctype", RowFamily)
         Component.__init__(self, **kwargs)
@@ -186,7 +189,7 @@ class RowFamily(Component):
         return pyo.Constraint(keys, rule=lambda _m, *k: self.expr(at[k[0] if len(k) == 1 else k]))
 
 
-def declare(hm: HubModel, name: str, index: Sequence[Sequence[Any]], terms: Sequence[Term], sense: str,
+def declare(hm: HubModel, name: str, index: Sequence[Column], terms: Sequence[Term], sense: str,
             rhs: Any = 0.0) -> None:
     """Declare the family ``name`` on ``hm.m`` (the equivalent ``pyo.Constraint`` when ``hm.info[PYOMO_ROWS]``)."""
     family = RowFamily(index, terms, sense, rhs)
