@@ -442,8 +442,10 @@ def size_and_dispatch(
     from energyhub.solve.workflow import sizes_of, solve_sizing
 
     say = progress or (lambda msg: log.info("%s", msg))
-    with Workers(workers, scheduler) as pool:  # local workers start while the sizing is solved
-        sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file, extra=extra)
+    # local workers start while HiGHS solves the sizing (after its hand-over), not while the sizing is built
+    with Workers(workers, scheduler) as pool:
+        sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file, extra=extra,
+                                     before_run=pool.start)
         parallel = scheduler is not None or workers > 1
         window_options = {**options, "threads": 1} if parallel else dict(options)
         tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)

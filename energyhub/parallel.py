@@ -81,22 +81,26 @@ def _import(module: str) -> None:
 
 
 class Workers:
-    """Local worker processes started ahead of their tasks: they spawn and import ``preload`` while the caller
-    goes on (e.g. while the sizing is solved), so that the tasks do not wait for Python start-up. ``run`` then
-    works as :func:`run_tasks`; without processes to start (one worker, or a dask scheduler) it is
-    :func:`run_tasks` itself."""
+    """Local worker processes started ahead of their tasks (:meth:`start`): they spawn and import ``preload`` while
+    the caller goes on (e.g. while HiGHS solves the sizing), so that the tasks do not wait for Python start-up.
+    ``run`` then works as :func:`run_tasks` (starting the processes if :meth:`start` was not called); without
+    processes to start (one worker, or a dask scheduler) it is :func:`run_tasks` itself."""
 
     def __init__(self, workers: int = 1, scheduler: str | None = None, preload: str = "energyhub.decompose") -> None:
         self.workers, self.scheduler, self.preload = workers, scheduler, preload
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Workers:
-        if self.scheduler is None and self.workers > 1:
+        return self
+
+    def start(self) -> None:
+        """Spawn the worker processes now (once): best while this process waits on something that leaves a core
+        free (a HiGHS run), not while it builds a model (the imports would share its cores)."""
+        if self.pool is None and self.scheduler is None and self.workers > 1:
             ctx = multiprocessing.get_context("spawn")
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_quiet_worker)
             for _ in range(self.workers):
                 self.pool.submit(_import, self.preload)
-        return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
@@ -104,6 +108,8 @@ class Workers:
 
     def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_done: Callable[[int, R], None] | None = None,
             order: Sequence[int] | None = None) -> list[R]:
+        if len(tasks) > 1:
+            self.start()
         if self.pool is None or len(tasks) <= 1:
             return run_tasks(fn, tasks, self.workers, self.scheduler, on_done, order)
         return _run_in_pool(self.pool, fn, tasks, on_done or (lambda _i, _r: None), _start_order(len(tasks), order))

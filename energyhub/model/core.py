@@ -144,7 +144,7 @@ class HubModel:
         """
         coef_arr = np.broadcast_to(np.asarray(coefs, dtype=float), (len(keys),))
         terms = self.cost_terms[category]
-        member = self._members(var)
+        member = self.members(var)
         if param is not None:
             record = self.cost_params[param]
             for key, c in zip(keys, coef_arr, strict=True):
@@ -157,7 +157,7 @@ class HubModel:
             if c != 0.0:
                 terms.append((float(c), member[key]))
 
-    def _members(self, var: Any) -> Any:
+    def members(self, var: Any) -> Any:
         """``var``'s VarData by index, read once per indexed variable (a dict lookup is ~20x cheaper than
         ``var[key]``); a plain list of VarData as it is."""
         if isinstance(var, list):

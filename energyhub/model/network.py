@@ -49,10 +49,11 @@ def hub_injection_bounds(hm: HubModel, reach: bool = True) -> tuple[np.ndarray, 
     exp = np.zeros((n, len(hubs)))
     wider: dict[tuple[str, str], float] = hm.info.get(SCREEN_AT, {}) if reach else {}
     avail = hm.info.get("availability", {})
+    imp_of, exp_of = hm.members(m.imp_mw), hm.members(m.exp_mw)
     for j, h in enumerate(hubs):
         if h in hm.hubs:
-            imp[:, j] = [m.imp_mw[h, t].ub for t in hm.steps]
-            exp[:, j] = [m.exp_mw[h, t].ub for t in hm.steps]
+            imp[:, j] = [imp_of[h, t].ub for t in hm.steps]
+            exp[:, j] = [exp_of[h, t].ub for t in hm.steps]
             a = np.asarray(avail.get(h, np.ones(n)), dtype=float)
             imp[:, j] = np.maximum(imp[:, j], wider.get((h, "import_mw"), 0.0) * a)
             exp[:, j] = np.maximum(exp[:, j], wider.get((h, "export_mw"), 0.0) * a)

@@ -83,11 +83,12 @@ def flow_limit(hm: HubModel, name: str, flow: Any, size: Any, keys: Sequence[Any
     ``flow[k,t]`` (the lower of its bound and the size); elsewhere as the rows ``name`` (a constraint indexed by
     the keys with a free size and the steps: empty when every size is fixed, but always on ``hm.m``)."""
     m, steps = hm.m, hm.steps
+    flow_of = hm.members(flow)
     for k in keys:
         if size[k].fixed:
             cap = float(size[k].value)
             for t in steps:
-                v = flow[k, t]
+                v = flow_of[k, t]
                 ub = v.ub
                 if ub is None or ub > cap:
                     v.setub(cap)

@@ -241,9 +241,11 @@ def solve(
     progress: Progress | None = None,
     raise_on_failure: bool = True,
     start: dict[tuple[str, Any], float] | None = None,
+    before_run: Callable[[], None] | None = None,
 ) -> SolveResult:
     """Hand the model to HiGHS and solve it; ``start``: values of some variables by (Pyomo component name,
-    index), a (partial) MIP start that HiGHS completes by solving for the rest with those integers fixed.
+    index), a (partial) MIP start that HiGHS completes by solving for the rest with those integers fixed;
+    ``before_run`` is called after the hand-over, right before HiGHS runs.
 
     Raises :class:`InfeasibleError` (with an IIS-based diagnosis in scenario terms),
     :class:`NoSolutionError` (time limit without a solution) or :class:`SolverError` (HiGHS ended with an error or
@@ -257,6 +259,8 @@ def solve(
     apply_options(compiled.highs, dict(options or {}), log_file)
     if start:
         set_start(hm, compiled, start)
+    if before_run is not None:
+        before_run()
     return run_compiled(hm, compiled, options, t_handover=t_handover, progress=say, raise_on_failure=raise_on_failure)
 
 

@@ -75,6 +75,7 @@ class _Collector:
             ExpressionData: lambda e, mult: self.walk(e.expr, mult),
             ScalarExpression: lambda e, mult: self.walk(e.expr, mult),
         }
+        self._members: dict[int, list[Any]] = {}
         self._fixed: dict[int, np.ndarray] = {}
         self._member_columns: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -94,17 +95,25 @@ class _Collector:
         follows each component's index order, whatever order the rows name them in); the unused ones are dropped
         at the end. Returns ``v``'s column."""
         parent = v.parent_component()
-        members = parent.values(SORTER) if parent is not v else (v,)
-        for member in members:
-            if not member.fixed and id(member) not in self.col_of:
-                self.col_of[id(member)] = len(self.columns)
-                self.columns.append(member)
-        return self.col_of[id(v)]
+        members = self.members(parent) if parent is not v else [v]
+        col_of = self.col_of
+        new = [m for m, fixed in zip(members, self.fixed_mask(parent, members), strict=True)
+               if not fixed and id(m) not in col_of]
+        col_of.update(zip(map(id, new), range(len(self.columns), len(self.columns) + len(new))))
+        self.columns.extend(new)
+        return col_of[id(v)]
 
     def register(self, v: Any) -> None:
         """Give ``v``'s component its columns now, if it has none yet (``v`` not fixed)."""
         if id(v) not in self.col_of:
             self._add_component(v)
+
+    def members(self, var: Any) -> list[Any]:
+        """``var``'s VarData in the compiler's order, read once per compile."""
+        found = self._members.get(id(var))
+        if found is None:
+            found = self._members[id(var)] = list(var.values(SORTER))
+        return found
 
     def fixed_mask(self, var: Any, members: list[Any]) -> np.ndarray:
         """Which members of ``var`` are fixed (constants, no column)."""
@@ -343,7 +352,7 @@ def _read_family(walk: _Collector, rows: _Rows, family: RowFamily) -> None:
     entries: list[tuple[int, Any, np.ndarray, np.ndarray, np.ndarray]] = []  # (term, members, rows, pos, coef)
     firsts: list[tuple[int, int]] = []
     for k, t in enumerate(family.terms):
-        members = family.members(t.var)
+        members = walk.members(t.var)
         at = np.arange(n) if t.rows is None else t.rows
         present = t.pos >= 0
         at, pos, coef = at[present], t.pos[present], t.coef[present]

@@ -134,14 +134,16 @@ def solve_sizing(
     log_file: Path | None = None,
     progress: Progress | None = None,
     extra: Sequence[Component] = (),
+    before_run: Callable[[], None] | None = None,
 ) -> tuple[HubModel, SolveResult]:
-    """Build and solve the sizing model on typical periods (``time.aggregation``)."""
+    """Build and solve the sizing model on typical periods (``time.aggregation``); ``before_run`` as for
+    :func:`~energyhub.solve.highs.solve`."""
     say = progress or (lambda msg: log.info("%s", msg))
     spec = data.scenario.time.aggregation
     assert spec is not None
     say(f"sizing on {spec.typical_periods} typical periods of {spec.hours_per_period} h")
     sizing = build_sizing(data, grid, say, extra=extra)
-    return sizing, solve(sizing, options, log_file=log_file, progress=say)
+    return sizing, solve(sizing, options, log_file=log_file, progress=say, before_run=before_run)
 
 
 
