@@ -46,7 +46,7 @@ def add(hm: HubModel) -> None:
     bats: list[BatteryAsset] = hm.assets_of("battery")
     if not bats:
         return
-    m, steps = hm.m, hm.steps
+    m = hm.m
     spec = {b.name: b for b in bats}
     names = list(spec)
     m.BAT = pyo.Set(initialize=names, ordered=True)
@@ -59,9 +59,9 @@ def add(hm: HubModel) -> None:
         _fix_if_fixed(m.bat_p_mw[name])
     p_max = {n: _largest(m.bat_p_mw[n]) for n in names}
     e_max = {n: _largest(m.bat_e_mwh[n]) for n in names}
-    m.bat_ch_mw = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, p_max[b]))
-    m.bat_dis_mw = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, p_max[b]))
-    m.bat_soc_mwh = pyo.Var(m.BAT, steps, bounds=lambda _m, b, t: (0.0, e_max[b]))
+    hm.step_var("bat_ch_mw", m.BAT, p_max)
+    hm.step_var("bat_dis_mw", m.BAT, p_max)
+    hm.step_var("bat_soc_mwh", m.BAT, e_max)
     _add_capacity_limits(hm, names)
     _add_soc(hm, spec)
     _add_durations(hm, spec)

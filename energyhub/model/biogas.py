@@ -49,7 +49,7 @@ def add(hm: HubModel) -> None:
     assets: list[BiogasAsset] = hm.assets_of("biogas")
     if not assets:
         return
-    m, steps = hm.m, hm.steps
+    m = hm.m
     spec = {g.name: g for g in assets}
     names = list(spec)
     m.GAS = pyo.Set(initialize=names, ordered=True)
@@ -61,9 +61,9 @@ def add(hm: HubModel) -> None:
     for g in names:
         if hi[g] - lo[g] < 0.5 and not m.gas_built[g].fixed:
             m.gas_built[g].fix(lo[g])
-    m.gas_on = pyo.Var(m.GAS, steps, domain=pyo.NonNegativeIntegers, bounds=lambda _m, g, t: (0.0, hi[g]))
-    m.gas_start = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g]))
-    m.gas_p_mw = pyo.Var(m.GAS, steps, bounds=lambda _m, g, t: (0.0, hi[g] * spec[g].unit_mw))
+    hm.step_var("gas_on", m.GAS, hi, domain=pyo.NonNegativeIntegers)
+    hm.step_var("gas_start", m.GAS, hi)
+    hm.step_var("gas_p_mw", m.GAS, {g: hi[g] * spec[g].unit_mw for g in names})
     flow_limit(hm, "gas_on_limit", m.gas_on, m.gas_built, names)
     # p − U·on ≤ 0; f·U·on − p ≤ 0 (a running engine is at least at its minimum load)
     rows.per_step(hm, "gas_p_max", names, [(m.gas_p_mw, 1.0), (m.gas_on, {g: -spec[g].unit_mw for g in names})], "<=")
@@ -117,7 +117,7 @@ def _add_storage(hm: HubModel, spec: dict[str, BiogasAsset]) -> None:
     bounds = {g: size_bounds(spec[g].storage_mwh, False) for g in stores}
     m.gas_sto_mwh = pyo.Var(stores, bounds=lambda _m, g: bounds[g])
     fix_given(hm, m.gas_sto_mwh)
-    m.gas_level_mwh = pyo.Var(stores, hm.steps, bounds=lambda _m, g, t: (0.0, bounds[g][1]))
+    hm.step_var("gas_level_mwh", stores, {g: bounds[g][1] for g in stores})
     flow_limit(hm, "gas_level_limit", m.gas_level_mwh, m.gas_sto_mwh, stores)
     hm.info["gas_stores"] = stores
     linking.declare(hm, "gas_level_mwh", "gas_sto_mwh", "gas_level_limit", dict.fromkeys(stores, 1.0))

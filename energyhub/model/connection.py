@@ -76,19 +76,13 @@ def _non_firm_steps(hm: HubModel, hub: str, share: float) -> np.ndarray:
 
 def add(hm: HubModel) -> None:
     """Connection variables, transport-right bounds, group contracts and capacity tariffs."""
-    m, hubs, steps = hm.m, hm.hubs, hm.steps
+    m, hubs = hm.m, hm.hubs
     avail = {h.name: availability(hm, h) for h in hm.scenario.hubs}
     hm.info["availability"] = avail
     limits = {h.name: injection_limits_mw(h, avail[h.name]) for h in hm.scenario.hubs}
 
-    def imp_bounds(_m: pyo.ConcreteModel, h: str, t: int) -> tuple[float, float]:
-        return 0.0, float(limits[h][0][t])
-
-    def exp_bounds(_m: pyo.ConcreteModel, h: str, t: int) -> tuple[float, float]:
-        return 0.0, float(limits[h][1][t])
-
-    m.imp_mw = pyo.Var(hubs, steps, bounds=imp_bounds)
-    m.exp_mw = pyo.Var(hubs, steps, bounds=exp_bounds)
+    hm.step_var("imp_mw", hubs, {h: np.asarray(limits[h][0], dtype=float) for h in hubs})
+    hm.step_var("exp_mw", hubs, {h: np.asarray(limits[h][1], dtype=float) for h in hubs})
     _add_local_generation(hm)
     _add_shedding(hm)
     _add_groups(hm)
@@ -114,7 +108,7 @@ def _add_local_generation(hm: HubModel) -> None:
     m = hm.m
     avail = {h.name: available_generation_mw(hm, h) for h in hm.scenario.hubs}
     hm.info["generation_available_mw"] = avail
-    m.gen_mw = pyo.Var(hm.hubs, hm.steps, bounds=lambda _m, h, t: (0.0, float(avail[h][t])))
+    hm.step_var("gen_mw", hm.hubs, {h: np.asarray(avail[h], dtype=float) for h in hm.hubs})
     cost = hm.scenario.economics.curtailment_eur_per_mwh
     step_cost = hm.step_cost()
     for h in hm.hubs:
@@ -129,7 +123,7 @@ def _add_local_generation(hm: HubModel) -> None:
 def _add_shedding(hm: HubModel) -> None:
     m = hm.m
     demand = {h: hm.hub_series(h, "demand_mw") for h in hm.hubs}
-    m.shed_mw = pyo.Var(hm.hubs, hm.steps, bounds=lambda _m, h, t: (0.0, float(demand[h][t])))
+    hm.step_var("shed_mw", hm.hubs, {h: np.asarray(demand[h], dtype=float) for h in hm.hubs})
     voll = hm.scenario.economics.voll_eur_per_mwh
     for h in hm.hubs:
         hm.add_term(ELECTRICITY.name, h, 1.0, m.shed_mw, h)

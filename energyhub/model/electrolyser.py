@@ -70,7 +70,7 @@ def add(hm: HubModel) -> None:
         m.ELY, steps, bounds=lambda _m, e, t: (0.0, hi[e]),
         domain=lambda _m, e, t: pyo.NonNegativeIntegers if discrete[e] else pyo.NonNegativeReals,
     )
-    m.ely_p_mw = pyo.Var(m.ELY, steps, bounds=lambda _m, e, t: (0.0, hi[e] * spec[e].stack_mw))
+    hm.step_var("ely_p_mw", m.ELY, {e: hi[e] * spec[e].stack_mw for e in names})
     m.ely_h2_kg_per_h = pyo.Var(m.ELY, steps, bounds=(0.0, None))
     for e in names:
         if hi[e] - lo[e] < 0.5 and not m.ely_built[e].fixed:

@@ -43,7 +43,7 @@ def add(hm: HubModel) -> None:
     hm.info["h2_hubs"] = hubs
     if not hubs:
         return
-    m.h2_short_kg_per_h = pyo.Var(hubs, steps, bounds=lambda _m, h, t: (0.0, float(demand[h][t])))
+    hm.step_var("h2_short_kg_per_h", hubs, {h: np.asarray(demand[h], dtype=float) for h in hubs})
     price = hm.scenario.economics.h2_shortfall_eur_per_kg
     for h in hubs:
         hm.add_cost("h2_shortfall", m.h2_short_kg_per_h, [(h, t) for t in steps], hm.step_cost(),
@@ -56,7 +56,7 @@ def _add_storage(hm: HubModel) -> None:
     stores: list[H2StorageAsset] = hm.assets_of("h2_storage")
     if not stores:
         return
-    m, steps, dt = hm.m, hm.steps, hm.time.step_h
+    m, dt = hm.m, hm.time.step_h
     prev = hm.time.storage_prev()
     spec = {s.name: s for s in stores}
     names = list(spec)
@@ -65,9 +65,9 @@ def _add_storage(hm: HubModel) -> None:
     m.h2s_kg = pyo.Var(m.H2S, bounds=lambda _m, s: bounds[s])
     fix_given(hm, m.h2s_kg)
     flow = {s: (0.0, spec[s].max_flow_kg_per_h) for s in names}
-    m.h2s_ch = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: flow[s])
-    m.h2s_dis = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: flow[s])
-    m.h2s_level_kg = pyo.Var(m.H2S, steps, bounds=lambda _m, s, t: (0.0, bounds[s][1]))
+    hm.step_var("h2s_ch", m.H2S, {s: flow[s][1] for s in names})
+    hm.step_var("h2s_dis", m.H2S, {s: flow[s][1] for s in names})
+    hm.step_var("h2s_level_kg", m.H2S, {s: bounds[s][1] for s in names})
     flow_limit(hm, "h2s_level_limit", m.h2s_level_kg, m.h2s_kg, names)
     # level[t] − level[prev] − Δt·ch[t] + Δt·dis[t] = 0, or = the initial level in a window's first step
     keys, at = rows.product(names, hm.time.n)

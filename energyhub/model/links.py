@@ -25,9 +25,9 @@ def add(hm: HubModel) -> None:
     spec = {link.name: link for link in links}
     names = list(spec)
     m.LINK = pyo.Set(initialize=names, ordered=True)
-    m.link_fwd = pyo.Var(m.LINK, steps, bounds=lambda _m, lk, t: (0.0, spec[lk].capacity))
+    hm.step_var("link_fwd", m.LINK, {lk: spec[lk].capacity for lk in spec})
     both = [lk for lk in names if spec[lk].bidirectional]
-    m.link_bwd = pyo.Var(both, steps, bounds=lambda _m, lk, t: (0.0, spec[lk].capacity))
+    hm.step_var("link_bwd", both, {lk: spec[lk].capacity for lk in both})
     step_cost = hm.step_cost()
     for lk in names:
         s = spec[lk]

@@ -99,7 +99,7 @@ class _Collector:
         col_of = self.col_of
         new = [m for m, fixed in zip(members, self.fixed_mask(parent, members), strict=True)
                if not fixed and id(m) not in col_of]
-        col_of.update(zip(map(id, new), range(len(self.columns), len(self.columns) + len(new))))
+        col_of.update(zip(map(id, new), range(len(self.columns), len(self.columns) + len(new)), strict=True))
         self.columns.extend(new)
         return col_of[id(v)]
 
