@@ -127,14 +127,13 @@ class RowFamily(Component):
                  rhs: Any = 0.0, **kwargs: Any) -> None:
         kwargs.setdefault("ctype", RowFamily)
         Component.__init__(self, **kwargs)
-        self.index = [list(col) for col in index]
+        self.index = [col.tolist() if isinstance(col, np.ndarray) else list(col) for col in index]
         self.n = len(self.index[0]) if self.index else 0
         if any(len(col) != self.n for col in self.index) or any(
                 t.pos.shape != ((self.n,) if t.rows is None else t.rows.shape) for t in terms):
             raise ValueError("a row family's index columns and term positions must have one entry per row")
         self.terms = list(terms)
         self.sense = SENSES[sense]
-        self.sense_op = sense
         self.rhs = np.broadcast_to(np.asarray(rhs, dtype=float), (self.n,))
         self._members: dict[int, list[Any]] = {}
         self._at: dict[Any, int] | None = None

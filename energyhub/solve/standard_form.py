@@ -8,6 +8,11 @@ as fast, ``benchmarks/README.md``) and hands every other node type to Pyomo's ow
 that any linear expression still compiles. ``tests/model/test_standard_form.py`` checks it against Pyomo's
 compiler on every component's model and the test scenarios.
 
+Row families (:class:`energyhub.model.rows.RowFamily`, Pyomo components holding many rows as arrays over the
+model's variables) are read at once, in their place among the constraints, with the same column order, fixed
+variables moved to the right-hand side and rows without a free variable checked and dropped, as if their rows were
+ConstraintData.
+
 Row senses follow Pyomo's mixed form: 0 for ``==``, 1 for ``≤ rhs``, -1 for ``≥ rhs``; a ranged row gives two rows
 (``≤`` first). Rows without variables are dropped when they hold and raise Pyomo's
 ``InfeasibleConstraintException`` (naming the constraint) when they do not.
