@@ -96,23 +96,13 @@ def _add_capacity_limits(hm: HubModel, names: list[str]) -> None:
 
 def _add_soc(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:
     m, dt = hm.m, hm.time.step_h
-    prev = hm.time.storage_prev()
     keep = {b: (1.0 - s.self_discharge_pct_per_day / 100.0) ** (dt / 24.0) for b, s in spec.items()}
     linking.declare(hm, "bat_soc_mwh", "bat_e_mwh", "bat_soc_limit", keep)
 
     gain = {b: s.charge_efficiency * dt for b, s in spec.items()}
     loss = {b: dt / s.discharge_efficiency for b, s in spec.items()}
     # soc[t] − keep·soc[prev] − η_ch·Δt·ch[t] + Δt/η_dis·dis[t] = 0, or = keep·initial in a window's first step
-    names, n = list(spec), hm.time.n
-    keys, steps = rows.product(names, n)
-    here = rows.grid_pos(m.bat_soc_mwh, keys, steps)
-    before = rows.grid_pos(m.bat_soc_mwh, keys, prev[steps])
-    keep_r, gain_r, loss_r = (rows.by_key(d, keys) for d in (keep, gain, loss))
-    initial = rows.by_key({b: hm.initial_state("bat_soc_mwh", b) for b in names}, keys)
-    rows.declare(hm, "bat_soc", (keys, steps), [
-        rows.term(m.bat_soc_mwh, here, 1.0), rows.term(m.bat_soc_mwh, before, -keep_r),
-        rows.term(m.bat_ch_mw, here, -gain_r), rows.term(m.bat_dis_mw, here, loss_r),
-    ], "==", np.where(before < 0, keep_r * initial, 0.0))
+    rows.storage_levels(hm, "bat_soc", m.bat_soc_mwh, m.bat_ch_mw, m.bat_dis_mw, keep, gain, loss)
 
 
 def _add_durations(hm: HubModel, spec: dict[str, BatteryAsset]) -> None:

@@ -163,7 +163,7 @@ def add_balance(hm: HubModel) -> None:
             hm.add_term(BIOGAS.name, h, 1.0 / dt, m.gas_level_mwh, g, steps=prev)
             initial = hm.initial_state("gas_level_mwh", g)
             if initial:
-                hm.add_rhs(BIOGAS.name, h, np.where(prev < 0, -(-1.0 / dt * -initial), 0.0))
+                hm.add_rhs(BIOGAS.name, h, np.where(prev < 0, -initial * (1.0 / dt), 0.0))
         hm.add_rhs(BIOGAS.name, h, np.full(hm.time.n, -supply[h]))
 
 

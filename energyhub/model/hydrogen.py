@@ -57,7 +57,6 @@ def _add_storage(hm: HubModel) -> None:
     if not stores:
         return
     m, dt = hm.m, hm.time.step_h
-    prev = hm.time.storage_prev()
     spec = {s.name: s for s in stores}
     names = list(spec)
     m.H2S = pyo.Set(initialize=names, ordered=True)
@@ -70,14 +69,8 @@ def _add_storage(hm: HubModel) -> None:
     hm.step_var("h2s_level_kg", m.H2S, {s: bounds[s][1] for s in names})
     flow_limit(hm, "h2s_level_limit", m.h2s_level_kg, m.h2s_kg, names)
     # level[t] − level[prev] − Δt·ch[t] + Δt·dis[t] = 0, or = the initial level in a window's first step
-    keys, at = rows.product(names, hm.time.n)
-    here = rows.grid_pos(m.h2s_level_kg, keys, at)
-    before = rows.grid_pos(m.h2s_level_kg, keys, prev[at])
-    initial = rows.by_key({s: hm.initial_state("h2s_level_kg", s) for s in names}, keys)
-    rows.declare(hm, "h2s_dynamics", (keys, at), [
-        rows.term(m.h2s_level_kg, here, 1.0), rows.term(m.h2s_level_kg, before, -1.0),
-        rows.term(m.h2s_ch, here, -dt), rows.term(m.h2s_dis, here, dt),
-    ], "==", np.where(before < 0, initial, 0.0))
+    lossless, dt_of = dict.fromkeys(names, 1.0), dict.fromkeys(names, dt)
+    rows.storage_levels(hm, "h2s_dynamics", m.h2s_level_kg, m.h2s_ch, m.h2s_dis, lossless, dt_of, dt_of)
     linking.declare(hm, "h2s_level_kg", "h2s_kg", "h2s_level_limit", dict.fromkeys(names, 1.0))
     for s in stores:
         hm.add_term(HYDROGEN.name, s.hub, 1.0, m.h2s_dis, s.name)

@@ -119,6 +119,24 @@ def per_step(hm: HubModel, name: str, keys: Sequence[Any], terms: Sequence[tuple
     ], sense, rhs)
 
 
+def storage_levels(hm: HubModel, name: str, level: Any, charge: Any, discharge: Any, keep: dict[Any, float],
+                   gain: dict[Any, float], loss: dict[Any, float]) -> None:
+    """The family ``name`` of a store's level over (stores × steps), the stores the keys of ``keep``:
+    ``level[t] − keep·level[prev(t)] − gain·charge[t] + loss·discharge[t] = 0``, and ``= keep·initial`` in a step
+    without a previous one (a window's first step: the initial level :meth:`HubModel.initial_state`); ``prev`` is
+    :meth:`TimeGrid.storage_prev`."""
+    names = list(keep)
+    first, steps = product(names, hm.time.n)
+    before = grid_pos(level, first, hm.time.storage_prev()[steps])
+    keep_r, gain_r, loss_r = (by_key(d, first) for d in (keep, gain, loss))
+    initial = by_key({k: hm.initial_state(level.local_name, k) for k in names}, first)
+    declare(hm, name, (first, steps), [
+        term(level, grid_pos(level, first, steps), 1.0), term(level, before, -keep_r),
+        term(charge, grid_pos(charge, first, steps), -gain_r),
+        term(discharge, grid_pos(discharge, first, steps), loss_r),
+    ], "==", np.where(before < 0, keep_r * initial, 0.0))
+
+
 class RowFamily(Component):
     """Rows ``Σ_k term_k (sense) rhs``, one per entry of ``index`` (a tuple of equally long columns: row i's key is
     ``(index[0][i], index[1][i], …)``); see the module."""
