@@ -28,8 +28,8 @@ from energyhub.solve.highs import (
     CompiledModel,
     Progress,
     SolveResult,
-    apply_options,
     compile_model,
+    configure,
     run_compiled,
     set_start,
     solve,
@@ -93,7 +93,7 @@ def solve_lazily(
     t0 = time.perf_counter()
     compiled = compile_model(hm)
     t_handover = time.perf_counter() - t0
-    apply_options(compiled.highs, dict(options or {}), log_file)
+    options = configure(compiled, options, log_file, say)
     cols = np.asarray([c for var in lazy_vars for v in var.values() if (c := compiled.column(v)) is not None],
                       dtype=np.int32)
     _integrality(compiled, cols, 0)

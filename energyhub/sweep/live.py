@@ -50,7 +50,7 @@ from energyhub.model.sizes import fixed_in_dispatch, size_vars
 from energyhub.pipeline import Prepared, Timings, finish_solved, model_inputs
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
-from energyhub.solve.highs import SOLVED, SolveResult, apply_options, compile_model, resolve
+from energyhub.solve.highs import SOLVED, SolveResult, compile_model, configure, resolve
 from energyhub.solve.highs import CompiledModel as HighsModel
 
 _ASSET = re.compile(r"^assets\.([^.]+)\.(.+)$")
@@ -78,7 +78,7 @@ class Stage:
     def build(cls, hm: HubModel, options: dict[str, Any]) -> Stage:
         t0 = time.perf_counter()
         cm = compile_model(hm)
-        apply_options(cm.highs, options, None)
+        configure(cm, options)
         return cls(hm, cm, time.perf_counter() - t0)
 
     def cols(self, vars_: list[Any]) -> np.ndarray | None:
