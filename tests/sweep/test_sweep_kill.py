@@ -26,8 +26,15 @@ def _command(scenario: Path, out: Path, workers: int, solver: str = "slow_backen
 
 
 def _start(command: list[str]) -> subprocess.Popen[str]:
+    """The sweep as a user starts it from a terminal: with Ctrl-C's default action even when this test runs in a
+    background job of a non-interactive shell (which starts with SIGINT ignored, inherited by every child)."""
     env = {**os.environ, "PYTHONPATH": str(HERE), "SWEEP_TEST_DELAY_S": "0.3"}
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_ctrl_c)
+
+
+def _default_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _finished(out: Path) -> int:
