@@ -24,7 +24,7 @@ from energyhub.model.inputs import GridInputs
 from energyhub.pipeline import Timings, model_inputs, prepare
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.load import SOLVERS_DIR
-from energyhub.solve.highs import DENSE_ROW_ENTRIES, compile_model, solve
+from energyhub.solve.highs import DENSE_ROW_ENTRIES, solve
 from energyhub.solve.options import OptionValue, read_preset
 from energyhub.solve.workflow import build_sizing
 
@@ -53,12 +53,14 @@ def main() -> None:
         base["time_limit"] = args.time_limit
     for case in args.cases:
         data, grid = case_inputs(case)
-        compiled = compile_model(build_sizing(data, grid))
-        print(f"{case}: sizing {compiled.highs.getNumRow():,} rows, {compiled.n_cols:,} columns, "
-              f"{compiled.coupling_share:.2%} of the rows with more than {DENSE_ROW_ENTRIES} entries", flush=True)
-        for lp in args.lp:
+        for number, lp in enumerate(args.lp):
             options = dict(base) if lp == "auto" else {**base, "mip_lp_solver": lp}
             res = solve(build_sizing(data, grid), options, progress=lambda _m: None, raise_on_failure=False)
+            if number == 0:  # the structure is the same in every run
+                compiled = res.compiled
+                print(f"{case}: sizing {compiled.highs.getNumRow():,} rows, {compiled.n_cols:,} columns, "
+                      f"{compiled.coupling_share:.2%} of the rows with more than {DENSE_ROW_ENTRIES} entries",
+                      flush=True)
             print(f"  {lp:8s} HiGHS {res.timings_s['solve']:7.1f} s  {res.status:24s} "
                   f"objective {res.objective_eur:,.0f}  gap {res.mip_gap:.2%}", flush=True)
 
