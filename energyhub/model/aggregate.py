@@ -68,8 +68,7 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
 
     def column(name: str) -> np.ndarray:
         if name in reps.columns:
-            values = reps[name].to_numpy(dtype=float).reshape(len(clusters), per)
-            return values.reshape(-1)
+            return _without_noise(reps[name].to_numpy(dtype=float))
         return np.full(n, float(frame[name].iloc[0]))
 
     series = {k: column(k) for k in data.series}
@@ -88,6 +87,13 @@ def aggregate(data: ScenarioData, grid: GridInputs, spec: Aggregation) -> tuple[
                   months_per_year=12.0, segment_start=np.arange(0, n, per, dtype=np.int64),
                   period_assignment=assignment, link_storage=spec.link_storage)
     return tg, series, grid.with_base_flow(base, inj)
+
+
+def _without_noise(values: np.ndarray) -> np.ndarray:
+    """``values`` with the round-off of tsam's normalisation (e.g. 2e-16 MW for a night-time PV hour) set to 0:
+    as a variable's upper bound, HiGHS warns of such bounds as excessively small."""
+    scale = max(1.0, float(np.abs(values).max(initial=0.0)))
+    return np.where(np.abs(values) < 1e-12 * scale, 0.0, values)
 
 
 def _transport_injections(data: ScenarioData, grid: GridInputs) -> np.ndarray | None:
