@@ -14,8 +14,9 @@ dispatch is therefore solved as one model per calendar month (:func:`dispatch_in
   end of the typical period that represents ``d`` (cyclic typical periods start where they end). A window
   starts at its guide level and ends at the next window's (the last at the first's: the year is cyclic, as the
   monolithic model is), so the stitched levels are continuous (:mod:`energyhub.model.boundary`);
-* the contracted capacity is decided per window at its share of the annual tariff; the stitched dispatch holds
-  with the largest of them, and that is what is charged (``costs_eur.contracted_capacity``);
+* the sizes left free in the dispatch (:data:`energyhub.model.sizes.FREE_IN_DISPATCH`: the contracted capacity,
+  the hydrogen stores) are decided per window at its share of their annual cost; the stitched dispatch holds
+  with the largest of them, and that is what is charged (:func:`stitch`);
 * a unit started in the first step of a window pays no start cost; minimum down times are not enforced across a
   boundary (at most one start per unit and window).
 
@@ -48,6 +49,7 @@ from energyhub.model.connection import availability, injection_limits_mw
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import states
+from energyhub.model.sizes import FREE_IN_DISPATCH, free_size_costs
 from energyhub.model.timegrid import TimeGrid, horizon_grid
 from energyhub.parallel import Workers, run_tasks
 from energyhub.results.extract import to_dataset
@@ -94,6 +96,8 @@ class WindowOutcome:
     timings_s: dict[str, float]
     model_size: dict[str, int]
     resumed: bool = False
+    #: per size left free in the dispatch, its cost per unit in this window by category (:func:`free_size_costs`)
+    free_size_costs: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -215,7 +219,8 @@ def _task_key(task: WindowTask) -> str:
     digest.update(task.data.scenario.model_dump_json().encode())
     hooks = [f"{f.__module__}.{f.__qualname__}" for f in task.extra]
     digest.update(pickle.dumps((task.start, task.stop, sorted(task.sizes.items()), task.info,
-                                sorted((k, v) for k, v in task.options.items() if k != "threads"), hooks)))
+                                sorted((k, v) for k, v in task.options.items() if k != "threads"), hooks,
+                                FREE_IN_DISPATCH)))
     for key in sorted(task.series):
         digest.update(key.encode())
         digest.update(np.ascontiguousarray(task.series[key], dtype=float).tobytes())
@@ -289,6 +294,7 @@ def _solve_window(task: WindowTask) -> WindowOutcome:
         model_size={"columns": res.compiled.n_cols, "rows": len(res.compiled.rows),
                     "integers": sum(1 for v in res.compiled.columns if v.is_integer()),
                     "network_rows": int(hm.info.get("network_rows", 0))},
+        free_size_costs=free_size_costs(hm),
     )
     return outcome
 
@@ -297,7 +303,7 @@ def _save_checkpoint(task: WindowTask, outcome: WindowOutcome) -> None:
     assert task.checkpoint is not None
     task.checkpoint.parent.mkdir(parents=True, exist_ok=True)
     meta = {k: getattr(outcome, k) for k in ("index", "status", "objective_eur", "mip_gap", "costs_eur",
-                                             "capacities", "timings_s", "model_size")}
+                                             "capacities", "timings_s", "model_size", "free_size_costs")}
     tmp_nc = task.checkpoint.with_suffix(".nc.tmp")
     outcome.dataset.to_netcdf(tmp_nc, engine="h5netcdf")
     tmp_nc.rename(task.checkpoint.with_suffix(".nc"))
@@ -374,8 +380,12 @@ def dispatch_in_windows(
 def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOutcome]) -> Stitched:
     """The horizon's dataset, costs and capacities from its windows.
 
-    Costs add up (each window carries its share of the year's fixed costs), except the contracted capacity: the
-    stitched dispatch needs the largest capacity any window chose, and pays the annual tariff on it.
+    Costs add up (each window carries its share of the year's fixed costs), except those of the sizes each window
+    decides for itself (:data:`~energyhub.model.sizes.FREE_IN_DISPATCH`: the contracted capacity, the hydrogen
+    stores): the stitched dispatch needs the largest any window chose, and pays for it in full. Each window's
+    cost of such a size is linear, ``c_w × s_w`` with ``c_w`` its share of the annual cost per unit (the shares
+    sum to 1), so the stitched cost is ``Σ_w c_w × max_w s_w``: every window's term is raised by
+    ``c_w × (max − s_w)``.
     """
     dataset = xr.concat([o.dataset for o in outcomes], dim="time", data_vars="minimal", coords="minimal",
                         compat="override", join="override", combine_attrs="override")
@@ -385,15 +395,11 @@ def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOut
             if category != "total":
                 costs[category] = costs.get(category, 0.0) + value
     caps = dict(outcomes[0].capacities)
-    specs = {h.name: h for h in data.scenario.hubs}
-    contracted = 0.0
-    for hub, spec in specs.items():
-        key = f"{hub}.contracted_import_mw"
-        if key in caps:
-            caps[key] = max(o.capacities.get(key, 0.0) for o in outcomes)
-            contracted += 1000.0 * spec.tariffs.contracted_eur_per_kw_year * caps[key]
-    if "contracted_capacity" in costs:
-        costs["contracted_capacity"] = contracted
+    for key in sorted({key for o in outcomes for key in o.free_size_costs}):
+        caps[key] = max(o.capacities.get(key, 0.0) for o in outcomes)
+        for o in outcomes:
+            for category, per_unit in o.free_size_costs.get(key, {}).items():
+                costs[category] = costs.get(category, 0.0) + per_unit * (caps[key] - o.capacities.get(key, 0.0))
     costs["total"] = float(sum(costs.values()))
     statuses = {o.status for o in outcomes}
     status = "optimal" if statuses == {"optimal"} else "time_limit_feasible"
