@@ -320,6 +320,9 @@ def solve_in_windows(
         "decomposition": "month",
         "workers": execution.scheduler or execution.workers,
         "sizing_objective_eur": sized.objective_eur,
+        # the sizes each window decided again (FREE_IN_DISPATCH): the sizing's value and the stitched one
+        "decided_again": {key: {"sizing": run.tasks[0].sizes.get(key, 0.0), "dispatch": stitched.capacities[key]}
+                          for key in sorted({k for o in run.outcomes for k in o.free_size_costs})},
         "sum_of_windows_objective_eur": float(sum(w["objective_eur"] for w in stitched.windows)),
         "end_level_shortfall_eur": stitched.costs_eur.get("end_level_shortfall", 0.0),
         "wall_s": round(timings.seconds["dispatch_wall"], 3),

@@ -425,6 +425,13 @@ def test_cli_solves_in_windows_with_two_workers(tmp_path: Path, caplog: pytest.L
         assert window["model_size"]["integers"] > 0  # the biogas engine's and the electrolyser's commitment
         assert window["resumed"] is False
     assert summary["timings_s"]["dispatch_wall"] > 0
+    # the sizes every window decided again, the stitched one as reported in capacities
+    again = dispatch["decided_again"]
+    assert set(again) == {"hengelo.contracted_import_mw", "h2-store-hengelo.capacity_kg"}
+    for key, value in again.items():
+        owner, _, size = key.rpartition(".")
+        assert value["dispatch"] == pytest.approx(summary["capacities"][owner][size]), key
+    assert 100.0 - 1e-6 <= again["h2-store-hengelo.capacity_kg"]["dispatch"] <= 2000.0 + 1e-6  # its range
     # the finance block (missing before: `energyhub compare` failed on a dispatch in windows): the hubs' bills
     # add up to the stitched costs of the categories they share, the contracted capacity the largest window's
     bills = [h["bill_eur_per_year"] for h in summary["finance"]["hubs"].values()]
