@@ -2,7 +2,7 @@
 
 Without ``time.aggregation``: build the full horizon and solve. With it: build on typical periods (sizing),
 solve, read the sizes; then, if ``check_full_horizon``, rebuild the full horizon with those sizes fixed (but the
-contracted capacity and the hydrogen stores, decided again with every hour in view:
+contracted capacity and, when the dispatch is one model, the hydrogen stores, decided again with every hour in view:
 :data:`energyhub.model.sizes.FREE_IN_DISPATCH`) and dispatch it. The returned model and result are those of
 the last solve; sizing timings are kept under ``sizing.*`` in the result's timings.
 """

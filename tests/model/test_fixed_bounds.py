@@ -15,7 +15,7 @@ from pyomo.repn import generate_standard_repn
 from energyhub.errors import InfeasibleError
 from energyhub.model.build import build_model
 from energyhub.model.core import HubModel
-from energyhub.model.sizes import fix_sizes, size_vars
+from energyhub.model.sizes import IN_WINDOW, fix_sizes, size_vars
 from energyhub.model.timegrid import horizon_grid
 from energyhub.pipeline import Timings, model_inputs, prepare
 from energyhub.scenario.data import ScenarioData
@@ -88,6 +88,16 @@ def test_given_sizes_make_bounds_not_rows() -> None:
     free = {name for name, var in size_vars(hm).items() if not var.fixed}
     assert free == {"tank.capacity_kg"}
     assert all(var.value == SIZES[name] for name, var in size_vars(hm).items() if name in SIZES and name not in free)
+
+
+def test_in_a_window_the_hydrogen_store_is_given_too() -> None:
+    """A window of a decomposed dispatch keeps the sizing's store (``FIXED_IN_WINDOWS``): every limit a bound."""
+    data = every_asset()
+    info = {IN_WINDOW: True, "initial_state": {"bat_soc_mwh": {"bat": 1.0}}}
+    hm = build_model(data, no_grid(data), fixed_sizes=SIZES, info=info)
+    rows = rows_by_family(hm)
+    assert {family: rows[family] for family in LIMITS} == dict.fromkeys(LIMITS, 0)
+    assert hm.m.h2s_kg["tank"].fixed and hm.m.h2s_level_kg["tank", 0].ub == 500.0
 
 
 def test_given_sizes_are_fixed_as_fix_sizes_fixes_them() -> None:
