@@ -19,11 +19,15 @@ Compared, each with HiGHS at ``--gap`` (default 0.01 %):
 - ``linked-<k>``: the same with ``link_storage: true`` (inter-period levels, Kotzur et al. 2018).
 
 Regret = cost of the full-horizon dispatch with the typical-day sizes fixed − the full-horizon optimum, in % of
-the optimum.
+the optimum. The dispatch decides the contracted capacity and, as one model, the hydrogen store again
+(``energyhub.model.sizes.FREE_IN_DISPATCH``): the table gives the store of the sizing and the one the dispatch
+holds. ``--windows`` dispatches in monthly windows, stitched, as ``energyhub solve`` does by default
+(``dispatch_windows: month``; there the store stays the sizing's).
 
     python benchmarks/linking_bench.py --typical 4 8 12 21 42 --json /tmp/linking_bench.json
     python benchmarks/linking_bench.py --typical 8 12 21 42 --store-capex 150
     python benchmarks/linking_bench.py --typical 8 12 21 --method k_means
+    python benchmarks/linking_bench.py --typical 8 12 21 --windows
 """
 
 from __future__ import annotations
