@@ -19,15 +19,15 @@ Compared, each with HiGHS at ``--gap`` (default 0.01 %):
 - ``linked-<k>``: the same with ``link_storage: true`` (inter-period levels, Kotzur et al. 2018).
 
 Regret = cost of the full-horizon dispatch with the typical-day sizes fixed − the full-horizon optimum, in % of
-the optimum. The dispatch decides the contracted capacity and, as one model, the hydrogen store again
-(``energyhub.model.sizes.FREE_IN_DISPATCH``): the table gives the store of the sizing and the one the dispatch
-holds. ``--windows`` dispatches in monthly windows, stitched, as ``energyhub solve`` does by default
-(``dispatch_windows: month``; there the store stays the sizing's).
+the optimum. ``--windows`` dispatches in monthly windows, stitched, as ``energyhub solve`` does by default
+(``dispatch_windows: month``). ``--free-store`` leaves the hydrogen store free in the dispatch too (added to
+``energyhub.model.sizes.FREE_IN_DISPATCH`` for this run: the experiment of 2026-12-02, not adopted, see
+benchmarks/README.md); the table gives the store of the sizing and the one the dispatch holds.
 
     python benchmarks/linking_bench.py --typical 4 8 12 21 42 --json /tmp/linking_bench.json
     python benchmarks/linking_bench.py --typical 8 12 21 42 --store-capex 150
     python benchmarks/linking_bench.py --typical 8 12 21 --method k_means
-    python benchmarks/linking_bench.py --typical 8 12 21 --windows
+    python benchmarks/linking_bench.py --typical 8 12 21 --free-store --windows
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from energyhub.decompose import size_and_dispatch
+from energyhub.model import sizes as sizes_module
 from energyhub.model.build import build_model
 from energyhub.model.inputs import GridInputs
 from energyhub.pipeline import Timings, model_inputs, prepare_data
@@ -191,7 +192,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=300.0)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--free-store", action="store_true",
+                        help="decide the hydrogen store again in the dispatch (not what energyhub solve does)")
     args = parser.parse_args()
+    if args.free_store:
+        sizes_module.FREE_IN_DISPATCH = (*sizes_module.FREE_IN_DISPATCH, "capacity_kg")
     rows = run(args)
     print(table(rows))
     if args.json is not None:

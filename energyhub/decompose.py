@@ -14,10 +14,9 @@ dispatch is therefore solved as one model per calendar month (:func:`dispatch_in
   end of the typical period that represents ``d`` (cyclic typical periods start where they end). A window
   starts at its guide level and ends at the next window's (the last at the first's: the year is cyclic, as the
   monolithic model is), so the stitched levels are continuous (:mod:`energyhub.model.boundary`);
-* the contracted capacity (a size in :data:`energyhub.model.sizes.FREE_IN_DISPATCH` and not in
-  ``FIXED_IN_WINDOWS``) is decided per window at its share of the annual tariff; the stitched dispatch holds
-  with the largest of them, and that is what is charged (:func:`stitch`); the hydrogen stores keep the sizing's
-  size (``FIXED_IN_WINDOWS``);
+* the contracted capacity (:data:`energyhub.model.sizes.FREE_IN_DISPATCH`) is decided per window at its share of
+  the annual tariff; the stitched dispatch holds with the largest of them, and that is what is charged
+  (:func:`stitch`);
 * a unit started in the first step of a window pays no start cost; minimum down times are not enforced across a
   boundary (at most one start per unit and window).
 
@@ -50,7 +49,7 @@ from energyhub.model.connection import availability, injection_limits_mw
 from energyhub.model.core import HubModel
 from energyhub.model.inputs import GridInputs
 from energyhub.model.registry import states
-from energyhub.model.sizes import FIXED_IN_WINDOWS, FREE_IN_DISPATCH, IN_WINDOW, free_size_costs
+from energyhub.model.sizes import FREE_IN_DISPATCH, free_size_costs
 from energyhub.model.timegrid import TimeGrid, horizon_grid
 from energyhub.parallel import Workers, run_tasks
 from energyhub.results.extract import to_dataset
@@ -193,7 +192,6 @@ def make_tasks(
     for k, (label, start, stop) in enumerate(windows):
         nxt = (k + 1) % len(windows)
         info = {
-            IN_WINDOW: True,
             "initial_state": {name: levels[k] for name, levels in guides.items()},
             "final_state": {name: (levels[nxt], penalty[name]) for name, levels in guides.items()},
         }
@@ -222,7 +220,7 @@ def _task_key(task: WindowTask) -> str:
     hooks = [f"{f.__module__}.{f.__qualname__}" for f in task.extra]
     digest.update(pickle.dumps((task.start, task.stop, sorted(task.sizes.items()), task.info,
                                 sorted((k, v) for k, v in task.options.items() if k != "threads"), hooks,
-                                FREE_IN_DISPATCH, FIXED_IN_WINDOWS)))
+                                FREE_IN_DISPATCH)))
     for key in sorted(task.series):
         digest.update(key.encode())
         digest.update(np.ascontiguousarray(task.series[key], dtype=float).tobytes())
@@ -383,7 +381,7 @@ def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOut
     """The horizon's dataset, costs and capacities from its windows.
 
     Costs add up (each window carries its share of the year's fixed costs), except those of the sizes each window
-    decides for itself (:data:`~energyhub.model.sizes.FREE_IN_DISPATCH` in a window: the contracted capacity):
+    decides for itself (:data:`~energyhub.model.sizes.FREE_IN_DISPATCH`: the contracted capacity):
     the stitched dispatch needs the largest any window chose, and pays for it in full. Each window's
     cost of such a size is linear, ``c_w × s_w`` with ``c_w`` its share of the annual cost per unit (the shares
     sum to 1), so the stitched cost is ``Σ_w c_w × max_w s_w``: every window's term is raised by

@@ -35,28 +35,17 @@ def size_vars(hm: HubModel) -> dict[str, Any]:
     return out
 
 
-#: Size suffixes left free in the full-horizon dispatch after sizing on typical periods: continuous sizes that
-#: typical periods judge worst, cheap to decide again with every hour in view. The contracted peak of each hub; and
-#: the hydrogen store, which carries energy between days: typical days, linked or not, misjudge its size by
-#: 0.6-1.7x (benchmarks/linking_bench.py), the full horizon decides it within its bounds (``capacity_kg`` min-max).
-#: (Leaving the reinforcement binaries free too made the reference dispatch several times slower.)
-FREE_IN_DISPATCH = ("contracted_import_mw", "capacity_kg")
-
-#: Of those, the sizes kept at the sizing's value in a window of a decomposed dispatch (``hm.info[IN_WINDOW]``).
-#: A window would decide the store at its share of the annual capex, while the stitched year holds and pays the
-#: largest any window chose: on the reference study a window bought a store for its own month and the year paid
-#: 1.06 % more (18,417,964 against 18,225,060 EUR/yr). The contracted capacity is a peak: the largest is right.
-FIXED_IN_WINDOWS = ("capacity_kg",)
-
-#: ``hm.info`` key: True in a window of a decomposed dispatch (:mod:`energyhub.decompose`).
-IN_WINDOW = "in_window"
+#: Size suffixes left free in the full-horizon dispatch after sizing on typical periods: one continuous variable
+#: per hub that typical periods judge worst (the contracted peak), cheap to decide again with every hour in view.
+#: (Leaving the reinforcement binaries free too made the reference dispatch several times slower. Leaving the
+#: hydrogen stores free found the full-horizon store on a six-week case, but the reference year dispatched as one
+#: model then had no solution within 600 s, and in monthly windows it cost 1.06 % more: benchmarks/README.md.)
+FREE_IN_DISPATCH = ("contracted_import_mw",)
 
 
-def fixed_in_dispatch(name: str, in_window: bool = False) -> bool:
-    """Whether the size ``name`` is fixed at its sizing value in the full-horizon dispatch (``in_window``: in a
-    window of a decomposed one)."""
-    suffix = name.rpartition(".")[2]
-    return suffix not in FREE_IN_DISPATCH or (in_window and suffix in FIXED_IN_WINDOWS)
+def fixed_in_dispatch(name: str) -> bool:
+    """Whether the size ``name`` is fixed at its sizing value in the full-horizon dispatch."""
+    return name.rpartition(".")[2] not in FREE_IN_DISPATCH
 
 
 def free_size_costs(hm: HubModel) -> dict[str, dict[str, float]]:
@@ -81,10 +70,9 @@ def _fix(var: Any, value: float) -> None:
 
 def fix_sizes(hm: HubModel, sizes: dict[str, float]) -> None:
     """Fix the named size variables (integers rounded) so that only dispatch remains to decide; the sizes in
-    :data:`FREE_IN_DISPATCH` stay free (in a window, but those in :data:`FIXED_IN_WINDOWS`)."""
-    in_window = bool(hm.info.get(IN_WINDOW))
+    :data:`FREE_IN_DISPATCH` stay free."""
     for name, var in size_vars(hm).items():
-        if name in sizes and fixed_in_dispatch(name, in_window):
+        if name in sizes and fixed_in_dispatch(name):
             _fix(var, float(sizes[name]))
 
 
@@ -101,10 +89,9 @@ def fix_given(hm: HubModel, var: Any) -> None:
     if not given:
         return
     suffix = dict(size_var_names())[var.local_name]
-    in_window = bool(hm.info.get(IN_WINDOW))
     for key in var:
         name = f"{key}.{suffix}"
-        if name in given and fixed_in_dispatch(name, in_window):
+        if name in given and fixed_in_dispatch(name):
             _fix(var[key], float(given[name]))
 
 

@@ -1,10 +1,9 @@
 """Build and solve a scenario, with or without representative periods.
 
 Without ``time.aggregation``: build the full horizon and solve. With it: build on typical periods (sizing),
-solve, read the sizes; then, if ``check_full_horizon``, rebuild the full horizon with those sizes fixed (but the
-contracted capacity and, when the dispatch is one model, the hydrogen stores, decided again with every hour in view:
-:data:`energyhub.model.sizes.FREE_IN_DISPATCH`) and dispatch it. The returned model and result are those of
-the last solve; sizing timings are kept under ``sizing.*`` in the result's timings.
+solve, read the sizes; then, if ``check_full_horizon``, rebuild the full horizon with those sizes fixed and
+dispatch it. The returned model and result are those of the last solve; sizing timings are kept under
+``sizing.*`` in the result's timings.
 """
 
 from __future__ import annotations
@@ -67,7 +66,6 @@ def solve_scenario(
     for key, value in sized.timings_s.items():
         result.timings_s[f"sizing.{key}"] = value
     hm.info["sizing_objective_eur"] = sized.objective_eur
-    hm.info["sizing_sizes"] = sizes  # those in FREE_IN_DISPATCH were decided again by the dispatch
     return hm, result
 
 

@@ -174,16 +174,15 @@ def test_coupled_windows_within_tolerance_of_the_monolithic_dispatch(
     stitched = run.stitched.costs_eur
     assert stitched.get("end_level_shortfall", 0.0) == pytest.approx(0.0, abs=1e-6)
     assert res.objective_eur * (1 - 1e-7) <= stitched["total"] <= res.objective_eur * (1 + COUPLED_TOLERANCE)
-    fixed = {k: v for k, v in capacities(hm, res).items() if not k.endswith(("capacity_kg", "contracted_import_mw"))}
-    assert {k: run.stitched.capacities[k] for k in fixed} == pytest.approx(fixed)  # same sizing, same fixed sizes
+    assert run.stitched.capacities == pytest.approx(capacities(hm, res))  # same sizing, same sizes
     assert run.stitched.capacities["bat.energy_mwh"] > 0 and run.stitched.capacities["tank.capacity_kg"] > 0
 
 
 def test_windows_keep_the_sizings_hydrogen_store(coupled: tuple[DecomposedRun, HubModel, SolveResult]) -> None:
-    """A window does not decide the tank again (``FIXED_IN_WINDOWS``): at its share of the annual capex it would
-    buy a store for its own month that the stitched year then pays in full (on the reference study +1.06 %).
-    Every window and the stitched dispatch hold the sizing's tank, its levels fit in it, and the stitched capex is
-    the full annual capex of the sizes.
+    """The tank is a size the dispatch does not decide again (not in ``FREE_IN_DISPATCH``: in a window, at its share
+    of the annual capex, it would buy a store for its own month that the stitched year then pays in full; on the
+    reference study +1.06 %). Every window and the stitched dispatch hold the sizing's tank, its levels fit in it,
+    and the stitched capex is the full annual capex of the sizes.
 
     Capex at the defaults (6 %, 20 years: annuity a = 0.06 / (1 − 1.06⁻²⁰) = 0.0872 per year, no fixed O&M):
     a × (1e5 EUR/MW × 0.5 MW × stacks + 2e4 EUR/MWh × E + 1e4 EUR/MW × P + 50 EUR/kg × tank), all existing 0."""
@@ -426,7 +425,7 @@ def test_cli_solves_in_windows_with_two_workers(tmp_path: Path, caplog: pytest.L
     assert summary["timings_s"]["dispatch_wall"] > 0
     # the sizes every window decided again, the stitched one as reported in capacities
     again = dispatch["decided_again"]
-    assert set(again) == {"hengelo.contracted_import_mw"}  # not the hydrogen store: FIXED_IN_WINDOWS
+    assert set(again) == {"hengelo.contracted_import_mw"}  # the only size a window decides
     for key, value in again.items():
         owner, _, size = key.rpartition(".")
         assert value["dispatch"] == pytest.approx(summary["capacities"][owner][size]), key

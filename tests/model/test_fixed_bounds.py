@@ -15,7 +15,7 @@ from pyomo.repn import generate_standard_repn
 from energyhub.errors import InfeasibleError
 from energyhub.model.build import build_model
 from energyhub.model.core import HubModel
-from energyhub.model.sizes import IN_WINDOW, fix_sizes, size_vars
+from energyhub.model.sizes import fix_sizes, size_vars
 from energyhub.model.timegrid import horizon_grid
 from energyhub.pipeline import Timings, model_inputs, prepare
 from energyhub.scenario.data import ScenarioData
@@ -69,40 +69,22 @@ def test_without_sizes_every_limit_is_a_row_per_step() -> None:
     assert {family: rows[family] for family in LIMITS} == dict.fromkeys(LIMITS, STEPS)
 
 
-#: the limit families of sizes decided again in a dispatch (``FREE_IN_DISPATCH``): rows also with sizes given
-FREE = {"h2s_level_limit"}
-
-
 def test_given_sizes_make_bounds_not_rows() -> None:
-    """Every given size is fixed and its limit a bound, but the hydrogen store's, which the dispatch decides again
-    (its level limit stays a row per step, its level's bound its own 2000 kg)."""
     data = every_asset()
     hm = build_model(data, no_grid(data), fixed_sizes=SIZES, info={"initial_state": {"bat_soc_mwh": {"bat": 1.0}}})
     rows = rows_by_family(hm)
-    assert {family: rows[family] for family in LIMITS} == {f: STEPS if f in FREE else 0 for f in LIMITS}
+    assert {family: rows[family] for family in LIMITS} == dict.fromkeys(LIMITS, 0)
     for family, (flow, size) in LIMITS.items():
         assert hasattr(hm.m, family)  # an empty family still exists (code may look it up)
         key = size.partition(".")[0]
         ubs = [getattr(hm.m, flow)[key, t].ub for t in range(STEPS)]
-        assert ubs == [2000.0 if family in FREE else SIZES[size]] * STEPS, family
-    free = {name for name, var in size_vars(hm).items() if not var.fixed}
-    assert free == {"tank.capacity_kg"}
-    assert all(var.value == SIZES[name] for name, var in size_vars(hm).items() if name in SIZES and name not in free)
-
-
-def test_in_a_window_the_hydrogen_store_is_given_too() -> None:
-    """A window of a decomposed dispatch keeps the sizing's store (``FIXED_IN_WINDOWS``): every limit a bound."""
-    data = every_asset()
-    info = {IN_WINDOW: True, "initial_state": {"bat_soc_mwh": {"bat": 1.0}}}
-    hm = build_model(data, no_grid(data), fixed_sizes=SIZES, info=info)
-    rows = rows_by_family(hm)
-    assert {family: rows[family] for family in LIMITS} == dict.fromkeys(LIMITS, 0)
-    assert hm.m.h2s_kg["tank"].fixed and hm.m.h2s_level_kg["tank", 0].ub == 500.0
+        assert ubs == [SIZES[size]] * STEPS, family
+    assert all(var.fixed and var.value == SIZES[name] for name, var in size_vars(hm).items() if name in SIZES)
 
 
 def test_given_sizes_are_fixed_as_fix_sizes_fixes_them() -> None:
-    """Integers rounded, continuous sizes clipped to their range (20 MWh at most), the contracted import and the
-    hydrogen store free (decided again by the dispatch: the tank's level keeps its own bound, 2000 kg)."""
+    """Integers rounded, continuous sizes clipped to their range (20 MWh at most), the contracted import free; a
+    flow's bound is never raised above its own (the tank's level ≤ 2000 kg stays, given 5000 kg)."""
     data = make_data(STEPS, [hub("h", h2_demand_kg_per_h=10.0, tariffs={"contracted_eur_per_kw_year": 30.0})],
                      assets=ASSETS[:3])
     sizes = {"bat.energy_mwh": 50.0, "bat.power_mw": 2.0, "ely.stacks": 2.4, "tank.capacity_kg": 5000.0,
@@ -112,7 +94,7 @@ def test_given_sizes_are_fixed_as_fix_sizes_fixes_them() -> None:
     assert (m.bat_e_mwh["bat"].value, m.ely_built["ely"].value) == (20.0, 2)
     assert m.bat_soc_mwh["bat", 0].ub == 20.0 and m.ely_run["ely", 3].ub == 2
     assert m.h2s_level_kg["tank", 0].ub == 2000.0
-    assert not m.cap_mw["h"].fixed and not m.h2s_kg["tank"].fixed
+    assert not m.cap_mw["h"].fixed
 
 
 def small_sizes() -> dict[str, float]:
@@ -136,10 +118,10 @@ def small() -> tuple[HubModel, HubModel]:
 def test_bounds_keep_the_optimum_of_the_small_scenario(small: tuple[HubModel, HubModel]) -> None:
     new, old = small
     new_rows, old_rows = rows_by_family(new), rows_by_family(old)
-    limits = ["bat_ch_limit", "bat_dis_limit", "bat_soc_limit", "ely_run_limit", "gas_on_limit", "gas_level_limit"]
+    limits = ["bat_ch_limit", "bat_dis_limit", "bat_soc_limit", "ely_run_limit", "h2s_level_limit", "gas_on_limit",
+              "gas_level_limit"]
     assert [new_rows[f] for f in limits] == [0] * len(limits)
     assert [old_rows[f] for f in limits] == [168] * len(limits)
-    assert new_rows["h2s_level_limit"] == old_rows["h2s_level_limit"] == 168  # the store decided again: rows
     res_new, res_old = solve(new, OPTIONS), solve(old, OPTIONS)
     assert res_new.status == res_old.status == "optimal"
     assert res_new.objective_eur == pytest.approx(res_old.objective_eur, rel=1e-6)
