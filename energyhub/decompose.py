@@ -377,6 +377,11 @@ def dispatch_in_windows(
     return run_tasks(solve_window, tasks, workers=workers, scheduler=scheduler, on_done=done, order=order)
 
 
+def decided_again(outcomes: Sequence[WindowOutcome]) -> list[str]:
+    """The sizes the windows decided for themselves (:data:`~energyhub.model.sizes.FREE_IN_DISPATCH`), sorted."""
+    return sorted({key for o in outcomes for key in o.free_size_costs})
+
+
 def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOutcome]) -> Stitched:
     """The horizon's dataset, costs and capacities from its windows.
 
@@ -395,7 +400,7 @@ def stitch(data: ScenarioData, tasks: list[WindowTask], outcomes: list[WindowOut
             if category != "total":
                 costs[category] = costs.get(category, 0.0) + value
     caps = dict(outcomes[0].capacities)
-    for key in sorted({key for o in outcomes for key in o.free_size_costs}):
+    for key in decided_again(outcomes):
         caps[key] = max(o.capacities.get(key, 0.0) for o in outcomes)
         for o in outcomes:
             for category, per_unit in o.free_size_costs.get(key, {}).items():

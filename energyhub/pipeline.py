@@ -292,7 +292,7 @@ def solve_in_windows(
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Size on typical periods, dispatch the horizon in monthly windows (:mod:`energyhub.decompose`), stitch,
     and AC-check the stitched dispatch (HiGHS's log of the sizing appended to ``log_file``)."""
-    from energyhub.decompose import size_and_dispatch, stitched_kpis
+    from energyhub.decompose import decided_again, size_and_dispatch, stitched_kpis
 
     data = prep.data
     run = size_and_dispatch(data, inputs, options, workers=execution.workers, scheduler=execution.scheduler,
@@ -322,7 +322,7 @@ def solve_in_windows(
         "sizing_objective_eur": sized.objective_eur,
         # the sizes each window decided again (FREE_IN_DISPATCH): the sizing's value and the stitched one
         "decided_again": {key: {"sizing": run.tasks[0].sizes.get(key, 0.0), "dispatch": stitched.capacities[key]}
-                          for key in sorted({k for o in run.outcomes for k in o.free_size_costs})},
+                          for key in decided_again(run.outcomes)},
         "sum_of_windows_objective_eur": float(sum(w["objective_eur"] for w in stitched.windows)),
         "end_level_shortfall_eur": stitched.costs_eur.get("end_level_shortfall", 0.0),
         "wall_s": round(timings.seconds["dispatch_wall"], 3),
