@@ -450,21 +450,45 @@ def size_and_dispatch(
     ``extra`` model components (:func:`energyhub.model.build.build_model`) go into the sizing and every window;
     with worker processes they must be picklable (module-level functions).
     """
-    from energyhub.solve.workflow import sizes_of, solve_sizing
+    from energyhub.solve.workflow import solve_sizing
 
     say = progress or (lambda msg: log.info("%s", msg))
     # local workers start while HiGHS solves the sizing (after its hand-over), not while the sizing is built
     with Workers(workers, scheduler) as pool:
         sizing, sized = solve_sizing(data, grid, options, progress=say, log_file=log_file, extra=extra,
                                      before_run=pool.start)
-        parallel = scheduler is not None or workers > 1
-        window_options = {**options, "threads": 1} if parallel else dict(options)
-        tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)
-        for task in tasks:
-            task.extra = tuple(extra)
-        t0 = time.perf_counter()
-        outcomes = dispatch_in_windows(tasks, workers=workers, scheduler=scheduler, progress=say, pool=pool)
-        wall = time.perf_counter() - t0
+        return dispatch_sized(data, grid, options, sizing, sized, workers=workers, scheduler=scheduler,
+                              checkpoint_dir=checkpoint_dir, progress=say, pool=pool, extra=extra)
+
+
+def dispatch_sized(
+    data: ScenarioData,
+    grid: GridInputs,
+    options: dict[str, OptionValue],
+    sizing: HubModel,
+    sized: SolveResult,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    checkpoint_dir: Path | None = None,
+    progress: Progress | None = None,
+    pool: Workers | None = None,
+    extra: Sequence[Component] = (),
+) -> DecomposedRun:
+    """The horizon's dispatch of a solved sizing, in monthly windows (one thread each when parallel), stitched.
+
+    :func:`size_and_dispatch` after its sizing, and the sweep's live models (:mod:`energyhub.sweep.live`) after
+    re-solving theirs."""
+    from energyhub.solve.workflow import sizes_of
+
+    parallel = scheduler is not None or workers > 1
+    window_options = {**options, "threads": 1} if parallel else dict(options)
+    tasks = make_tasks(data, grid, sizing, sized, sizes_of(sizing, sized), window_options, checkpoint_dir)
+    for task in tasks:
+        task.extra = tuple(extra)
+    t0 = time.perf_counter()
+    outcomes = dispatch_in_windows(tasks, workers=workers, scheduler=scheduler, progress=progress, pool=pool)
+    wall = time.perf_counter() - t0
     return DecomposedRun(sizing, sized, tasks, outcomes, stitch(data, tasks, outcomes), wall)
 
 

@@ -32,6 +32,7 @@ from energyhub.scenario.data import ScenarioData, load
 from energyhub.scenario.load import SOLVERS_DIR
 
 if TYPE_CHECKING:
+    from energyhub.decompose import DecomposedRun
     from energyhub.model.build import Component
     from energyhub.model.core import HubModel
     from energyhub.model.inputs import GridInputs
@@ -292,12 +293,21 @@ def solve_in_windows(
 ) -> tuple[dict[str, Any], xr.Dataset]:
     """Size on typical periods, dispatch the horizon in monthly windows (:mod:`energyhub.decompose`), stitch,
     and AC-check the stitched dispatch (HiGHS's log of the sizing appended to ``log_file``)."""
-    from energyhub.decompose import decided_again, size_and_dispatch, stitched_kpis
+    from energyhub.decompose import size_and_dispatch
 
-    data = prep.data
-    run = size_and_dispatch(data, inputs, options, workers=execution.workers, scheduler=execution.scheduler,
+    run = size_and_dispatch(prep.data, inputs, options, workers=execution.workers, scheduler=execution.scheduler,
                             checkpoint_dir=execution.checkpoint_dir, progress=progress, log_file=log_file,
                             extra=extra)
+    return finish_windows(prep, inputs, run, timings, execution)
+
+
+def finish_windows(prep: Prepared, inputs: GridInputs, run: DecomposedRun, timings: Timings,
+                   execution: Execution) -> tuple[dict[str, Any], xr.Dataset]:
+    """Summary and dataset of a dispatch in windows (:func:`solve_in_windows`, and the sweep's live models), with
+    the AC check of the stitched dispatch."""
+    from energyhub.decompose import decided_again, stitched_kpis
+
+    data = prep.data
     sized, stitched = run.sized, run.stitched
     timings.seconds["dispatch_wall"] = run.dispatch_wall_s
     solver_timings = {f"sizing.{k}": v for k, v in sized.timings_s.items()}

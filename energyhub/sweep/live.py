@@ -9,7 +9,11 @@ built :class:`~energyhub.model.core.HubModel` and its :class:`~energyhub.solve.h
   Unlike a cold solve, the dispatch model is built *once* with its size variables free and they are fixed by
   setting both column bounds to the sizing result before each solve (the same rounding and clamping as
   :func:`energyhub.model.sizes.fix_sizes`), so that a new sizing does not need a rebuild. The optimum is the
-  same; the MIP may stop at a different solution within the gap.
+  same; the MIP may stop at a different solution within the gap;
+* with the dispatch in monthly windows (``dispatch_windows: month`` over more than one month,
+  :func:`energyhub.pipeline.decomposed`): the sizing model only. After each re-solve of it the windows are built
+  and solved as ``energyhub solve`` does (:func:`energyhub.decompose.dispatch_sized`, in the worker's thread), so a
+  point's dispatch is the same decomposition as a cold solve's, and no full-horizon model is held in memory.
 
 What can change in place (:data:`MAPPED`; anything else makes :meth:`LiveModel.apply` return False, so the worker
 rebuilds the model cold):
@@ -47,7 +51,7 @@ from energyhub.model.inputs import GridInputs
 from energyhub.model.network import SCREEN_AT, screening_holds
 from energyhub.model.registry import component_of, components
 from energyhub.model.sizes import fixed_in_dispatch, size_vars
-from energyhub.pipeline import Prepared, Timings, finish_solved, model_inputs
+from energyhub.pipeline import Execution, Prepared, Timings, decomposed, finish_solved, finish_windows, model_inputs
 from energyhub.scenario.data import ScenarioData
 from energyhub.scenario.schema import Scenario
 from energyhub.solve.highs import SOLVED, SolveResult, compile_model, configure, resolve
@@ -125,6 +129,8 @@ class LiveModel:
     final: Stage | None  # full horizon (None: typical periods only)
     size_bounds: dict[str, tuple[float, float]] = field(default_factory=dict)  # sizing's bounds, by size name
     seconds: dict[str, float] = field(default_factory=dict)  # load/grid/build times to report on the next solve
+    options: dict[str, Any] = field(default_factory=dict)  # the scenario's HiGHS options (for the windows)
+    windows: bool = False  # the dispatch in monthly windows after the sizing (instead of ``final``)
 
     @classmethod
     def build(cls, prep: Prepared, timings: Timings, reach: dict[str, float] | None = None) -> LiveModel:
@@ -142,15 +148,16 @@ class LiveModel:
         spec = data.scenario.time.aggregation
         info = {SCREEN_AT: _connection_reach(reach or {})}
         sizing = final = None
+        windows = decomposed(data)
         if spec is not None:
             sizing = Stage.build(build_sizing(data, inputs, info=info), options)
-        if spec is None or spec.check_full_horizon:
+        if spec is None or (spec.check_full_horizon and not windows):
             final = Stage.build(build_model(data, inputs, info=info), options)
         bounds_of = sizing or final
         assert bounds_of is not None
         bounds = {name: (float(v.lb or 0.0), float(v.ub) if v.ub is not None else np.inf)
                   for name, v in size_vars(bounds_of.hm).items()}
-        return cls(prep, inputs, sizing, final, bounds, dict(timings.seconds))
+        return cls(prep, inputs, sizing, final, bounds, dict(timings.seconds), options, windows)
 
     @property
     def stages(self) -> list[Stage]:
@@ -259,6 +266,8 @@ class LiveModel:
         timings = Timings()
         timings.seconds.update(self.seconds)
         self.seconds = {}
+        if self.windows:
+            return self._solve_in_windows(timings)
         fresh = any(s.fresh for s in self.stages)
         build_s = sum(s.hm.timings_s.get("build", 0.0) for s in self.stages) if fresh else 0.0
         handover_s = sum(s.handover_s for s in self.stages if s.fresh)
@@ -280,6 +289,17 @@ class LiveModel:
         timings.seconds["handover"] = handover_s
         timings.seconds["solve"] = res.timings_s.get("solve", 0.0) + res.timings_s.get("sizing.solve", 0.0)
         summary, dataset = finish_solved(self.prep, self.inputs, hm, res, timings)
+        summary["timings_s"] = timings.total()
+        return summary, dataset
+
+    def _solve_in_windows(self, timings: Timings) -> tuple[dict[str, Any], Any]:
+        """Re-solve the sizing, then dispatch its sizes in monthly windows built cold from the point's scenario."""
+        from energyhub.decompose import dispatch_sized
+
+        assert self.sizing is not None
+        sized, _ = self.sizing.run()  # its build and hand-over reported on the first solve only
+        run = dispatch_sized(self.prep.data, self.inputs, self.options, self.sizing.hm, sized)
+        summary, dataset = finish_windows(self.prep, self.inputs, run, timings, Execution())
         summary["timings_s"] = timings.total()
         return summary, dataset
 

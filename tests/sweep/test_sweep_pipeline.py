@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from sweep_helpers import CAPEX, IMPORT, SMALL, run_cli
@@ -37,6 +38,23 @@ def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "periods: 72 " in text and "typical_periods: 2" in text
     (folder / "scenario.yaml").write_text(text)
     return folder / "scenario.yaml"
+
+
+@pytest.fixture(scope="module")
+def straddling(short: Path) -> Path:
+    """The 3-day scenario moved 23 days on, to 30 January - 1 February (its timestamped series with it): its
+    dispatch runs in two monthly windows (the default ``dispatch_windows: month``), January's 48 h and February's
+    24 h."""
+    folder = short.parent / "straddling"
+    shutil.copytree(short.parent, folder, ignore=shutil.ignore_patterns("straddling"))
+    prices = pd.read_csv(folder / "prices_demand_15min.csv", parse_dates=["time"])
+    prices["time"] += pd.Timedelta(days=23)
+    prices.to_csv(folder / "prices_demand_15min.csv", index=False, date_format="%Y-%m-%d %H:%M")
+    path = folder / "scenario.yaml"
+    text = path.read_text().replace("start: 2030-01-07 00:00", "start: 2030-01-30 00:00")
+    assert "start: 2030-01-30 00:00" in text
+    path.write_text(text)
+    return path
 
 
 def _scenario(path: Path, values: dict[str, Any]) -> Scenario:
@@ -124,3 +142,29 @@ def test_cli_sweep_on_the_real_model(short: Path, tmp_path: Path) -> None:
     assert sorted(modes) == ["cold", "resolve", "resolve"]
     with xr.open_dataset(out / "sweep.nc") as ds:
         assert np.isfinite(ds["objective_eur"]).all()
+
+
+def test_live_model_dispatches_in_the_windows_of_energyhub_solve(straddling: Path) -> None:
+    """With the dispatch in monthly windows the live model keeps the sizing only (no full-horizon model) and
+    dispatches each point in the same windows as ``energyhub solve`` (its cold path), before and after a change
+    in place; the windows are built from the point's scenario (its import limit binds in them)."""
+    backend, cold = PipelineBackend(), PipelineBackend()
+    model = backend.build(load_scenario(straddling), straddling)
+    assert isinstance(model, LiveModel)
+    assert model.windows and model.final is None and model.sizing is not None
+    objectives = []
+    for values in ({}, {IMPORT: 2.0}):
+        scenario = _scenario(straddling, values)
+        if values:
+            assert model.apply(values)
+            model.set_scenario(scenario, straddling)
+        live, dataset = model.solve()
+        reference, _ = cold.solve(scenario, straddling)
+        for summary in (live, reference):
+            assert summary["dispatch"]["decomposition"] == "month"
+            assert [w["label"] for w in summary["dispatch"]["windows"]] == ["2030-01", "2030-02"]
+            assert [w["steps"] for w in summary["dispatch"]["windows"]] == [48, 24]
+        _same_point(live, reference)
+        assert dataset.sizes["time"] == 72 and "loading_ac_after_pct" in dataset
+        objectives.append(live["objective_eur"])
+    assert objectives[1] > objectives[0]  # the import limit below the contracted capacity binds: dearer
